@@ -1,0 +1,91 @@
+/**
+ * The only file that touches mqtt-packet. Encodes packets to bytes and decodes a byte stream into
+ * packets, reassembling across frames and splitting merged frames. Hostile input never throws out of here.
+ */
+import { Buffer } from 'buffer'
+import { generate, parser as createParser } from 'mqtt-packet'
+import type { Packet, Parser } from 'mqtt-packet'
+import { InvalidPropertyError, ProtocolError } from './errors.js'
+import { ReasonCode } from './codes.js'
+import type { ProtocolVersion } from './protocol-version.js'
+
+export type {
+  Packet, IConnectPacket, IConnackPacket, IPublishPacket, IPubackPacket, IPubrecPacket, IPubrelPacket,
+  IPubcompPacket, ISubscribePacket, ISubackPacket, IUnsubscribePacket, IUnsubackPacket, IDisconnectPacket,
+  IAuthPacket, ISubscription,
+} from 'mqtt-packet'
+
+/** 268,435,455: the largest Remaining Length MQTT can express. */
+export const MAX_REMAINING_LENGTH = 268_435_455
+
+/** Encode one packet. Throws InvalidPropertyError when mqtt-packet refuses it. */
+export function encode(packet: Packet, protocolVersion: ProtocolVersion): Uint8Array {
+  try {
+    return generate(packet as never, { protocolVersion } as never)
+  } catch (err) {
+    throw new InvalidPropertyError(`cannot encode ${packet.cmd}: ${(err as Error)?.message ?? String(err)}`, { cause: err })
+  }
+}
+
+/** Wrap bytes as a Buffer without copying. */
+export function toBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+}
+
+export interface DecoderOptions {
+  protocolVersion: ProtocolVersion
+  /** Largest packet (fixed header + remaining length) accepted; larger ones are a protocol error (0x95). */
+  maximumPacketSize: number
+}
+
+/**
+ * Incremental decoder. `push` returns the packets completed by the chunk; after an error every further
+ * push returns the same error (the connection is to be closed).
+ */
+export class Decoder {
+  readonly #parser: Parser
+  readonly #max: number
+  readonly #out: Packet[] = []
+  #error: ProtocolError | undefined
+
+  constructor(options: DecoderOptions) {
+    this.#max = options.maximumPacketSize
+    this.#parser = createParser({ protocolVersion: options.protocolVersion } as never)
+    this.#parser.on('packet', (p: Packet) => { this.#out.push(p) })
+    this.#parser.on('error', (e: unknown) => {
+      if (!this.#error) this.#error = malformed(e)
+    })
+  }
+
+  get error(): ProtocolError | undefined {
+    return this.#error
+  }
+
+  /** Feed bytes; returns completed packets, or a ProtocolError. Ownership of `bytes` passes to the decoder. */
+  push(bytes: Uint8Array): { packets: Packet[]; error?: ProtocolError } {
+    if (this.#error) return { packets: [], error: this.#error }
+    try {
+      this.#parser.parse(toBuffer(bytes))
+    } catch (e) {
+      this.#error ??= malformed(e)
+    }
+    const packets = this.#out.splice(0)
+    if (!this.#error) {
+      const len = (this.#parser as unknown as { packet?: { length?: number } }).packet?.length ?? -1
+      if (len > this.#max) {
+        this.#error = new ProtocolError(`incoming packet of ${len} bytes exceeds the maximum of ${this.#max}`, {
+          reasonCode: new ReasonCode('DISCONNECT', 149),
+        })
+      }
+    }
+    return this.#error ? { packets, error: this.#error } : { packets }
+  }
+}
+
+function malformed(e: unknown): ProtocolError {
+  const msg = e instanceof Error ? e.message : String(e)
+  return new ProtocolError(`malformed packet from server: ${msg}`, {
+    cause: e,
+    reasonCode: new ReasonCode('DISCONNECT', 129),
+  })
+}

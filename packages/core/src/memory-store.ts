@@ -1,0 +1,91 @@
+import { emptySnapshot } from './store.js'
+import type { SessionMeta, SessionSnapshot, SessionStore, StoreOp, StoredOutgoing, StoredSubscription } from './store.js'
+
+interface Entry {
+  outgoing: Map<number, StoredOutgoing>
+  incoming: Set<number>
+  subscriptions: Map<string, StoredSubscription>
+  meta: SessionMeta | undefined
+}
+
+/**
+ * In-memory SessionStore. State survives a new Client in the same process (pass the same store),
+ * not a page reload. Stored values are copied so later mutation by the caller cannot leak in.
+ */
+export class MemoryStore implements SessionStore {
+  readonly kind = 'memory'
+  readonly #entries = new Map<string, Entry>()
+  #closed = false
+
+  async load(key: string): Promise<SessionSnapshot> {
+    this.#check()
+    const e = this.#entries.get(key)
+    if (!e) return emptySnapshot()
+    return {
+      outgoing: [...e.outgoing.values()].sort((a, b) => a.seq - b.seq).map(copyOutgoing),
+      incoming: [...e.incoming].sort((a, b) => a - b),
+      subscriptions: [...e.subscriptions.values()]
+        .sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0))
+        .map((s) => structuredClone(s)),
+      meta: e.meta ? { ...e.meta } : undefined,
+    }
+  }
+
+  async apply(key: string, ops: readonly StoreOp[]): Promise<void> {
+    this.#check()
+    // Validate first so the batch is all-or-none.
+    for (const op of ops) validateOp(op)
+    let e = this.#entries.get(key)
+    if (!e) {
+      e = { outgoing: new Map(), incoming: new Set(), subscriptions: new Map(), meta: undefined }
+      this.#entries.set(key, e)
+    }
+    for (const op of ops) {
+      switch (op.type) {
+        case 'putOutgoing': e.outgoing.set(op.message.seq, copyOutgoing(op.message)); break
+        case 'deleteOutgoing': e.outgoing.delete(op.seq); break
+        case 'putIncoming': e.incoming.add(op.mid); break
+        case 'deleteIncoming': e.incoming.delete(op.mid); break
+        case 'putSubscription': e.subscriptions.set(op.subscription.topic, structuredClone(op.subscription)); break
+        case 'deleteSubscription': e.subscriptions.delete(op.topic); break
+        case 'putMeta': e.meta = { ...op.meta }; break
+      }
+    }
+  }
+
+  async clear(key: string): Promise<void> {
+    this.#check()
+    this.#entries.delete(key)
+  }
+
+  async keys(): Promise<string[]> {
+    this.#check()
+    return [...this.#entries.keys()].sort()
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true
+  }
+
+  #check(): void {
+    if (this.#closed) throw new Error('MemoryStore is closed')
+  }
+}
+
+function copyOutgoing(m: StoredOutgoing): StoredOutgoing {
+  return { ...m, payload: m.payload.slice(), ...(m.properties ? { properties: structuredClone(m.properties) } : {}) }
+}
+
+function validateOp(op: StoreOp): void {
+  switch (op.type) {
+    case 'putOutgoing':
+      if (!Number.isSafeInteger(op.message.seq) || op.message.seq < 0) throw new TypeError(`bad seq ${op.message.seq}`)
+      break
+    case 'putIncoming':
+    case 'deleteIncoming':
+      if (!Number.isInteger(op.mid) || op.mid < 1 || op.mid > 65535) throw new TypeError(`bad packet id ${op.mid}`)
+      break
+    default:
+      break
+  }
+}

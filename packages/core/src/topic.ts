@@ -1,0 +1,95 @@
+/** Topic names, topic filters, matching. */
+import { InvalidFilterError, InvalidTopicError } from './errors.js'
+
+const MAX_TOPIC_BYTES = 65535
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
+/** UTF-8 length of a string without allocating. Lone surrogates count as 3 bytes (U+FFFD). */
+export function utf8Length(s: string): number {
+  let n = 0
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 0x80) n += 1
+    else if (c < 0x800) n += 2
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1)
+      if (d >= 0xdc00 && d <= 0xdfff) { n += 4; i++ } else n += 3
+    } else n += 3
+  }
+  return n
+}
+
+/** Why a string is not a valid MQTT UTF-8 string, or undefined when it is. */
+function stringProblem(s: unknown, what: string): string | undefined {
+  if (typeof s !== 'string') return `${what} must be a string, got ${s === null ? 'null' : typeof s}`
+  if (s.includes('\u0000')) return `${what} must not contain NUL (U+0000)`
+  if (LONE_SURROGATE.test(s)) return `${what} must not contain a lone surrogate`
+  if (s.length > MAX_TOPIC_BYTES / 3 && utf8Length(s) > MAX_TOPIC_BYTES) return `${what} is longer than 65,535 bytes`
+  return undefined
+}
+
+/** Throws InvalidTopicError unless `topic` is a valid topic name for PUBLISH. */
+export function validateTopic(topic: unknown, allowEmpty = false): asserts topic is string {
+  const p = stringProblem(topic, 'topic')
+  if (p) throw new InvalidTopicError(p)
+  const t = topic as string
+  if (t.length === 0 && !allowEmpty) throw new InvalidTopicError('topic must not be empty')
+  if (t.includes('+') || t.includes('#')) throw new InvalidTopicError(`topic must not contain wildcards: ${JSON.stringify(t)}`)
+}
+
+/** Throws InvalidFilterError unless `filter` is a valid topic filter (including `$share/group/…`). */
+export function validateFilter(filter: unknown): asserts filter is string {
+  const p = stringProblem(filter, 'topic filter')
+  if (p) throw new InvalidFilterError(p)
+  const f = filter as string
+  if (f.length === 0) throw new InvalidFilterError('topic filter must not be empty')
+  let rest = f
+  if (f.startsWith('$share/')) {
+    const slash = f.indexOf('/', 7)
+    const group = slash === -1 ? f.slice(7) : f.slice(7, slash)
+    if (group.length === 0 || /[+#]/.test(group) || slash === -1 || slash === f.length - 1) {
+      throw new InvalidFilterError(`malformed shared subscription: ${JSON.stringify(f)}`)
+    }
+    rest = f.slice(slash + 1)
+  }
+  const levels = rest.split('/')
+  for (let i = 0; i < levels.length; i++) {
+    const level = levels[i]!
+    if (level.includes('#') && (level !== '#' || i !== levels.length - 1)) {
+      throw new InvalidFilterError(`'#' must be the whole last level: ${JSON.stringify(f)}`)
+    }
+    if (level.includes('+') && level !== '+') {
+      throw new InvalidFilterError(`'+' must occupy a whole level: ${JSON.stringify(f)}`)
+    }
+  }
+}
+
+/** True when the string is a valid filter. */
+export function isValidFilter(filter: unknown): boolean {
+  try { validateFilter(filter); return true } catch { return false }
+}
+
+/** True when the string is a valid topic name. */
+export function isValidTopic(topic: unknown): boolean {
+  try { validateTopic(topic); return true } catch { return false }
+}
+
+/**
+ * paho's `topic_matches_sub`: does the subscription filter `sub` match `topic`?
+ * Wildcards at the first level do not match topics starting with `$`; `a/#` matches `a`; `+` matches an
+ * empty level. A shared subscription matches like its inner filter. Invalid input never matches.
+ */
+export function topicMatchesSub(sub: string, topic: string): boolean {
+  if (!isValidFilter(sub) || typeof topic !== 'string' || topic.length === 0 || /[+#]/.test(topic)) return false
+  if (sub.startsWith('$share/')) sub = sub.slice(sub.indexOf('/', 7) + 1)
+  const s = sub.split('/')
+  const t = topic.split('/')
+  if (topic.startsWith('$') && (s[0] === '+' || s[0] === '#')) return false
+  for (let i = 0; i < s.length; i++) {
+    const level = s[i]
+    if (level === '#') return true
+    if (i >= t.length) return false
+    if (level !== '+' && level !== t[i]) return false
+  }
+  return s.length === t.length
+}
