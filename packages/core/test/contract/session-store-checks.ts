@@ -439,11 +439,11 @@ export const sessionStoreChecks: readonly SessionStoreCheck[] = [
         putSub(sub('a', 1, { noLocal: true })), putMeta(meta())])
       const before = await store.load(K)
       const s = await store.load(K)
-      const m = s.outgoing[0] as unknown as Record<string, unknown> & StoredOutgoing
+      const m = s.outgoing[0] as StoredOutgoing
       m.payload[0] = 99
       m.properties?.correlationData?.fill(9)
       ;(m.properties?.userProperties as Record<string, string>)['a'] = 'changed'
-      m['topic'] = 'changed'
+      ;(m as { topic: string }).topic = 'changed'
       s.outgoing.push(out(5))
       s.incoming.push(5)
       ;(s.subscriptions[0]?.options as { qos: number }).qos = 0
