@@ -93,3 +93,24 @@ export function topicMatchesSub(sub: string, topic: string): boolean {
   }
   return s.length === t.length
 }
+
+/** A matcher for one valid filter, compiled once (the hot path for incoming messages). */
+export function compileFilter(filter: string): (topic: string) => boolean {
+  validateFilter(filter)
+  const inner = filter.startsWith('$share/') ? filter.slice(filter.indexOf('/', 7) + 1) : filter
+  if (inner === '#') return (t) => t.charCodeAt(0) !== 36 /* $ */
+  if (!inner.includes('+') && !inner.includes('#')) return (t) => t === inner
+  const s = inner.split('/')
+  const firstWild = s[0] === '+' || s[0] === '#'
+  return (topic) => {
+    if (firstWild && topic.charCodeAt(0) === 36) return false
+    const t = topic.split('/')
+    for (let i = 0; i < s.length; i++) {
+      const level = s[i]
+      if (level === '#') return true
+      if (i >= t.length) return false
+      if (level !== '+' && level !== t[i]) return false
+    }
+    return s.length === t.length
+  }
+}

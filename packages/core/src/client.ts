@@ -1,0 +1,951 @@
+/**
+ * The Client facade: paho-mqtt's API in camelCase, plus promises, events and async iterators.
+ * Connection lifecycle lives here; packet handling is in inbound.ts, outgoing flows in session/outbox.ts,
+ * session state persistence in session/persister.ts.
+ */
+import { MQTT_ERR_NO_CONN, MQTT_ERR_SUCCESS, MQTT_LOG_DEBUG, MQTT_LOG_ERR, MQTT_LOG_INFO, MQTT_LOG_WARNING, ReasonCode } from './codes.js'
+import type { LogLevel, MqttErrorCode } from './codes.js'
+import type { Packet } from './codec.js'
+import { Connection } from './connection.js'
+import {
+  ConnectTimeoutError, ConnectionClosedError, InvalidArgumentError, InvalidQosError, InvalidStateError, KeepaliveTimeoutError,
+  NotConnectedError, StorageError,
+} from './errors.js'
+import type { ProtocolError } from './errors.js'
+import { AsyncQueue, Emitter, deferred } from './events.js'
+import type { Deferred } from './events.js'
+import { handlePacket } from './inbound.js'
+import type { InboundContext } from './inbound.js'
+import { MemoryStore } from './memory-store.js'
+import type { MqttMessage } from './message.js'
+import { MessageInfo } from './message-info.js'
+import { copyPayload, toPayload } from './payload.js'
+import { outgoingProperties } from './properties.js'
+import { Backoff } from './protocol/backoff.js'
+import { MQTTv311, MQTTv5, isProtocolVersion } from './protocol-version.js'
+import type { ProtocolVersion } from './protocol-version.js'
+import { Inbox } from './session/inbox.js'
+import { Outbox } from './session/outbox.js'
+import type { OutMsg } from './session/outbox.js'
+import { PacketIds } from './session/packet-ids.js'
+import { Persister } from './session/persister.js'
+import type { SessionStore } from './store.js'
+import { parseSubscribeArgs, parseUnsubscribeArgs, validateQos } from './subscribe-args.js'
+import type { SubscribeTopicArg } from './subscribe-args.js'
+import { nativeTimers } from './timers.js'
+import type { TimerHandle, Timers } from './timers.js'
+import { compileFilter, validateTopic } from './topic.js'
+import type { Transport } from './transport.js'
+import type {
+  ConnackProperties, ConnectFlags, ConnectProperties, DisconnectFlags, DisconnectProperties, PayloadInput,
+  PublishProperties, QoS, SubscribeOptions, SubscribeProperties, UnsubscribeProperties, WillProperties,
+} from './types.js'
+
+/** paho's MQTT_CLEAN_START_FIRST_ONLY: clean start on the first connect only, resume on reconnects. */
+export const MQTT_CLEAN_START_FIRST_ONLY = 3
+
+export type ClientState = 'disconnected' | 'connecting' | 'connected' | 'reconnecting' | 'disconnecting'
+
+export type StatusEvent =
+  | { type: 'connecting'; attempt: number }
+  | { type: 'connected'; sessionPresent: boolean; reasonCode: ReasonCode }
+  | { type: 'reconnecting'; attempt: number; delayMs: number; error: Error | undefined }
+  | { type: 'disconnected'; error: Error | undefined }
+  | { type: 'error'; error: Error }
+
+export interface ClientEvents extends Record<string, unknown[]> {
+  state: [state: ClientState, previous: ClientState]
+  status: [event: StatusEvent]
+  message: [message: MqttMessage]
+}
+
+export interface ClientOptions {
+  transport: Transport
+  clientId?: string
+  cleanSession?: boolean
+  cleanStart?: boolean | typeof MQTT_CLEAN_START_FIRST_ONLY
+  protocol?: ProtocolVersion
+  userdata?: unknown
+  reconnectOnFailure?: boolean
+  store?: SessionStore
+  timers?: Timers
+  sessionKey?: string
+  connectTimeoutMs?: number
+  /** Also queue QoS 0 messages published while offline (default false: they fail with MQTT_ERR_NO_CONN). */
+  queueQos0?: boolean
+  /** MQTT 5 Session Expiry Interval sent on CONNECT unless `connect()` properties set one. */
+  sessionExpiryInterval?: number
+  /** Re-subscribe when the broker reports no session on a reconnect (default true). */
+  resubscribe?: boolean
+  random?: () => number
+}
+
+export interface ConnectOptions {
+  cleanStart?: boolean | typeof MQTT_CLEAN_START_FIRST_ONLY
+  properties?: ConnectProperties
+}
+
+export interface ConnackResult {
+  sessionPresent: boolean
+  reasonCode: ReasonCode
+  properties: ConnackProperties | undefined
+}
+
+export interface SubscribeResult extends PromiseLike<ReasonCode[]> {
+  rc: MqttErrorCode
+  mid: number
+  /** Granted QoS / reason codes, one per filter. */
+  granted: Promise<ReasonCode[]>
+}
+
+export interface UnsubscribeResult extends PromiseLike<ReasonCode[]> {
+  rc: MqttErrorCode
+  mid: number
+  done: Promise<ReasonCode[]>
+}
+
+export interface Logger {
+  debug?(msg: string): void
+  info?(msg: string): void
+  warn?(msg: string): void
+  error?(msg: string): void
+}
+
+export type OnConnect = (client: Client, userdata: unknown, flags: ConnectFlags, reasonCode: ReasonCode, properties: ConnackProperties | undefined) => void
+export type OnConnectFail = (client: Client, userdata: unknown, error: Error) => void
+export type OnDisconnect = (client: Client, userdata: unknown, flags: DisconnectFlags, reasonCode: ReasonCode, properties: DisconnectProperties | undefined) => void
+export type OnMessage = (client: Client, userdata: unknown, message: MqttMessage) => void
+export type OnPublish = (client: Client, userdata: unknown, mid: number, reasonCode: ReasonCode, properties: unknown) => void
+export type OnSubscribe = (client: Client, userdata: unknown, mid: number, reasonCodes: ReasonCode[], properties: unknown) => void
+export type OnUnsubscribe = OnSubscribe
+export type OnLog = (client: Client, userdata: unknown, level: LogLevel, text: string) => void
+
+/** A SUBSCRIBE/UNSUBSCRIBE awaiting its ack; re-sent after a reconnect. */
+export interface PendingRequest {
+  readonly kind: 'subscribe' | 'unsubscribe'
+  readonly mid: number
+  readonly packet: Packet
+  readonly entries: ReadonlyArray<{ topic: string; options?: SubscribeOptions }>
+  readonly done: Deferred<ReasonCode[]>
+  sentOn: number
+}
+
+interface ConnectParams {
+  host: string
+  port: number | undefined
+  keepalive: number
+  cleanStart: boolean | typeof MQTT_CLEAN_START_FIRST_ONLY
+  properties: ConnectProperties | undefined
+}
+
+const PERMANENT_REFUSALS = new Set([132, 133, 134, 135, 138, 140])
+
+function randomClientId(random: () => number): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789'
+  const bytes = new Uint8Array(16)
+  if (typeof globalThis.crypto?.getRandomValues === 'function') globalThis.crypto.getRandomValues(bytes)
+  else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(random() * 256)
+  let s = 'webmqtt-'
+  for (const b of bytes) s += alphabet[b % alphabet.length]
+  return s
+}
+
+export class Client {
+  // paho-style callbacks
+  onConnect: OnConnect | undefined
+  onConnectFail: OnConnectFail | undefined
+  onDisconnect: OnDisconnect | undefined
+  onMessage: OnMessage | undefined
+  onPublish: OnPublish | undefined
+  onSubscribe: OnSubscribe | undefined
+  onUnsubscribe: OnUnsubscribe | undefined
+  onLog: OnLog | undefined
+
+  readonly #events = new Emitter<ClientEvents>()
+  readonly #transport: Transport
+  readonly #timers: Timers
+  readonly #random: () => number
+  #store: SessionStore
+  #clientId: string
+  #protocol: ProtocolVersion
+  #cleanSession: boolean
+  #cleanStart: boolean | typeof MQTT_CLEAN_START_FIRST_ONLY
+  #userdata: unknown
+  #reconnectOnFailure: boolean
+  #connectTimeoutMs: number
+  #queueQos0: boolean
+  #sessionExpiry: number | undefined
+  #resubscribe: boolean
+  readonly #sessionKeyOption: string | undefined
+  #username: string | undefined
+  #password: Uint8Array | string | undefined
+  #will: { topic: string; payload: Uint8Array; qos: QoS; retain: boolean; properties: WillProperties | undefined } | undefined
+  #logger: Logger | undefined
+  #maxInflight = 20
+
+  #state: ClientState = 'disconnected'
+  #params: ConnectParams | undefined
+  #link: Connection | undefined
+  #attemptLink: Connection | undefined
+  #attemptResult: Deferred<ConnackResult> | undefined
+  #attemptTimer: TimerHandle | undefined
+  #reconnectTimer: TimerHandle | undefined
+  #attempt = 0
+  #userDisconnect = false
+  #everConnected = false
+  readonly #backoff: Backoff
+
+  // session
+  readonly #ids = new PacketIds()
+  readonly #outbox: Outbox
+  readonly #inbox: Inbox
+  #persister: Persister | undefined
+  #loadedKey: string | undefined
+  #nextSeq = 1
+  readonly #subscriptions = new Map<string, SubscribeOptions>()
+  readonly #pending = new Map<number, PendingRequest>()
+  readonly #callbacks = new Map<string, { match: (t: string) => boolean; cb: OnMessage }>()
+  readonly #iterators = new Set<{ match: ((t: string) => boolean) | undefined; queue: AsyncQueue<MqttMessage> }>()
+  readonly #statusIterators = new Set<AsyncQueue<StatusEvent>>()
+  readonly #inbound: InboundContext
+  /** Broker limits from CONNACK. */
+  #serverMaxQos: QoS = 2
+  #serverRetainAvailable = true
+
+  constructor(options: ClientOptions) {
+    if (!options || typeof options !== 'object' || !options.transport) {
+      throw new InvalidArgumentError('new Client({ transport, … }) needs a transport')
+    }
+    const protocol = options.protocol ?? MQTTv311
+    if (!isProtocolVersion(protocol)) throw new InvalidArgumentError(`protocol must be MQTTv31 (3), MQTTv311 (4) or MQTTv5 (5), got ${String(protocol)}`)
+    this.#transport = options.transport
+    this.#timers = options.timers ?? nativeTimers
+    this.#random = options.random ?? Math.random
+    this.#store = options.store ?? new MemoryStore()
+    this.#protocol = protocol
+    this.#cleanSession = options.cleanSession ?? true
+    this.#cleanStart = options.cleanStart ?? MQTT_CLEAN_START_FIRST_ONLY
+    this.#clientId = this.#initialClientId(options.clientId)
+    this.#userdata = options.userdata
+    this.#reconnectOnFailure = options.reconnectOnFailure ?? true
+    this.#connectTimeoutMs = options.connectTimeoutMs ?? 30_000
+    this.#queueQos0 = options.queueQos0 ?? false
+    this.#sessionExpiry = options.sessionExpiryInterval
+    this.#resubscribe = options.resubscribe ?? true
+    this.#sessionKeyOption = options.sessionKey
+    this.#will = undefined
+    this.#backoff = new Backoff(1, 120, this.#random)
+    this.#events.onListenerError = (err) => this.#log(MQTT_LOG_ERR, `event listener threw: ${errText(err)}`)
+    this.#outbox = new Outbox(this.#ids, {
+      link: () => (this.#state === 'connected' ? this.#link : undefined),
+      persister: () => this.#persister,
+      completed: (m, rc, props, error) => this.#published(m, rc, props, error),
+      warn: (t) => this.#log(MQTT_LOG_WARNING, t),
+    })
+    this.#outbox.window = this.#maxInflight
+    this.#inbox = new Inbox(() => this.#persister)
+    this.#inbound = this.#makeInboundContext()
+  }
+
+  #initialClientId(id: string | undefined): string {
+    if (id !== undefined && typeof id !== 'string') throw new InvalidArgumentError('clientId must be a string')
+    if (id) return id
+    if (this.#protocol !== MQTTv5) {
+      if (!this.#cleanSession) throw new InvalidArgumentError('a persistent session (cleanSession false) needs a non-empty clientId')
+      return randomClientId(this.#random)
+    }
+    return ''
+  }
+
+  // ---------------------------------------------------------------- properties
+
+  get state(): ClientState { return this.#state }
+  get clientId(): string { return this.#clientId }
+  get protocol(): ProtocolVersion { return this.#protocol }
+  get userdata(): unknown { return this.#userdata }
+  get inflightCount(): number { return this.#outbox.inflightCount }
+  get queuedCount(): number { return this.#outbox.queuedCount }
+  /** The store the session is written to (after a storage failure the client goes on in memory). */
+  get store(): SessionStore { return this.#store }
+  /** True when the session is being persisted to the store. */
+  get persistent(): boolean { return this.#persister !== undefined && !this.#persister.failed }
+
+  isConnected(): boolean { return this.#state === 'connected' }
+
+  on<K extends keyof ClientEvents & string>(event: K, fn: (...args: ClientEvents[K]) => void): () => void {
+    return this.#events.on(event, fn)
+  }
+
+  off<K extends keyof ClientEvents & string>(event: K, fn: (...args: ClientEvents[K]) => void): void {
+    this.#events.off(event, fn)
+  }
+
+  // ---------------------------------------------------------------- options (paho names)
+
+  #requireIdle(what: string): void {
+    if (this.#state !== 'disconnected') {
+      throw new InvalidStateError(`${what}() must be called while disconnected (state is ${this.#state})`)
+    }
+  }
+
+  usernamePwSet(username: string | undefined, password?: string | Uint8Array): void {
+    this.#requireIdle('usernamePwSet')
+    if (username !== undefined && username !== null && typeof username !== 'string') throw new InvalidArgumentError('username must be a string')
+    if (password !== undefined && typeof password !== 'string' && !(password instanceof Uint8Array)) {
+      throw new InvalidArgumentError('password must be a string or Uint8Array')
+    }
+    this.#username = username ?? undefined
+    this.#password = password
+  }
+
+  willSet(topic: string, payload?: PayloadInput, qos: QoS = 0, retain = false, properties?: WillProperties): void {
+    this.#requireIdle('willSet')
+    validateTopic(topic)
+    validateQos(qos)
+    const p = copyPayload(toPayload(payload))
+    outgoingProperties(properties)
+    this.#will = { topic, payload: p, qos, retain: Boolean(retain), properties }
+  }
+
+  willClear(): void {
+    this.#requireIdle('willClear')
+    this.#will = undefined
+  }
+
+  reconnectDelaySet(minDelay = 1, maxDelay = 120): void {
+    if (!(minDelay >= 0) || !(maxDelay >= minDelay) || !Number.isFinite(maxDelay)) {
+      throw new InvalidArgumentError(`reconnectDelaySet needs 0 <= minDelay <= maxDelay, got ${minDelay}, ${maxDelay}`)
+    }
+    this.#backoff.minDelay = minDelay
+    this.#backoff.maxDelay = maxDelay
+  }
+
+  maxInflightMessagesSet(n: number): void {
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`max inflight messages must be an integer >= 0, got ${n}`)
+    this.#maxInflight = n
+    this.#applyWindow(this.#serverReceiveMax)
+    this.#outbox.pump()
+  }
+
+  maxQueuedMessagesSet(n: number): void {
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`max queued messages must be an integer >= 0, got ${n}`)
+    this.#outbox.maxQueued = n
+  }
+
+  userDataSet(userdata: unknown): void {
+    this.#userdata = userdata
+  }
+
+  enableLogger(logger: Logger = console): void {
+    this.#logger = logger
+  }
+
+  disableLogger(): void {
+    this.#logger = undefined
+  }
+
+  /** paho's reinitialise(): reset to a fresh client (only while disconnected). */
+  reinitialise(clientId = '', cleanSession = true, userdata?: unknown): void {
+    this.#requireIdle('reinitialise')
+    this.#cleanSession = cleanSession
+    this.#clientId = this.#initialClientId(clientId)
+    this.#userdata = userdata
+    this.#outbox.failAll(new InvalidStateError('client reinitialised'))
+    this.#inbox.clear()
+    this.#pending.forEach((r) => r.done.reject(new InvalidStateError('client reinitialised')))
+    this.#pending.clear()
+    this.#ids.clear()
+    this.#subscriptions.clear()
+    this.#persister = undefined
+    this.#loadedKey = undefined
+    this.#username = this.#password = undefined
+    this.#will = undefined
+  }
+
+  // ---------------------------------------------------------------- connection
+
+  /**
+   * Connect and resolve on a successful CONNACK. Rejects with ConnectionRefusedError (with the reason code),
+   * ConnectionClosedError, ConnectTimeoutError, ProtocolError or StorageError. With reconnectOnFailure, a failed
+   * first attempt (other than a permanent refusal) still goes on retrying in the background.
+   */
+  connect(host: string, port?: number, keepalive = 60, options: ConnectOptions = {}): Promise<ConnackResult> {
+    if (this.#state !== 'disconnected') {
+      return Promise.reject(new InvalidStateError(`connect() while ${this.#state}; call disconnect() or reconnect()`))
+    }
+    if (typeof host !== 'string' || host.length === 0) throw new InvalidArgumentError('host must be a non-empty string')
+    if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) throw new InvalidArgumentError(`port must be 1–65535, got ${port}`)
+    if (!Number.isInteger(keepalive) || keepalive < 0 || keepalive > 65535) throw new InvalidArgumentError(`keepalive must be 0–65535 seconds, got ${keepalive}`)
+    if (options.properties !== undefined && this.#protocol !== MQTTv5) throw new InvalidArgumentError('connect properties need MQTTv5')
+    outgoingProperties(options.properties)
+    this.#params = { host, port, keepalive, cleanStart: options.cleanStart ?? this.#cleanStart, properties: options.properties }
+    this.#userDisconnect = false
+    this.#everConnected = false
+    this.#backoff.reset()
+    this.#attempt = 0
+    return this.#startAttempt()
+  }
+
+  /** Reconnect now with the last connect() parameters (closing the current connection if any). */
+  reconnect(): Promise<ConnackResult> {
+    if (!this.#params) return Promise.reject(new InvalidStateError('reconnect() before connect()'))
+    if (this.#state === 'connecting' || (this.#state === 'reconnecting' && this.#attemptResult)) {
+      return this.#attemptResult!.promise
+    }
+    this.#cancelReconnectTimer()
+    this.#userDisconnect = false
+    if (this.#link) {
+      const link = this.#link
+      this.#link = undefined
+      link.close()
+      this.#connectionLost(new ConnectionClosedError('reconnect() requested'), false)
+    }
+    return this.#startAttempt()
+  }
+
+  /** Graceful disconnect: DISCONNECT is sent (so no will), pending reconnects stop. Outstanding messages stay queued. */
+  async disconnect(reasonCode?: number | ReasonCode, properties?: DisconnectProperties): Promise<void> {
+    this.#userDisconnect = true
+    this.#cancelReconnectTimer()
+    const closing = new ConnectionClosedError('disconnect() called')
+    if (this.#attemptLink || this.#attemptResult) {
+      this.#failAttempt(closing)
+    }
+    const link = this.#link
+    if (link && this.#state === 'connected') {
+      this.#setState('disconnecting')
+      const rc = reasonCode === undefined ? 0 : Number(reasonCode)
+      const packet = { cmd: 'disconnect', ...(this.#protocol === MQTTv5 ? { reasonCode: rc, ...(properties ? { properties: outgoingProperties(properties) } : {}) } : {}) } as Packet
+      try { link.send(packet) } catch (err) { this.#log(MQTT_LOG_WARNING, `DISCONNECT not sent: ${errText(err)}`) }
+      await this.#persister?.flush()
+      this.#link = undefined
+      link.close()
+      this.#afterDisconnect(undefined, new ReasonCode('DISCONNECT', rc), false)
+      return
+    }
+    await this.#persister?.flush()
+    if (this.#state !== 'disconnected') {
+      this.#setState('disconnected')
+      this.#status({ type: 'disconnected', error: undefined })
+    }
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.disconnect()
+  }
+
+  #startAttempt(): Promise<ConnackResult> {
+    const result = deferred<ConnackResult>()
+    this.#attemptResult = result
+    this.#attempt++
+    const attempt = this.#attempt
+    this.#setState(this.#everConnected || attempt > 1 ? 'reconnecting' : 'connecting')
+    this.#status({ type: 'connecting', attempt })
+    void this.#runAttempt(attempt, result)
+    result.promise.then(
+      () => {},
+      (err: Error) => {
+        if (this.#attemptResult === result) this.#attemptResult = undefined
+        this.#attemptFailed(err)
+      },
+    )
+    return result.promise
+  }
+
+  async #runAttempt(attempt: number, result: Deferred<ConnackResult>): Promise<void> {
+    const params = this.#params!
+    this.#attemptTimer = this.#timers.setTimeout(() => {
+      this.#failAttempt(new ConnectTimeoutError(`no CONNACK within ${this.#connectTimeoutMs} ms`))
+    }, this.#connectTimeoutMs)
+    const abort = new AbortController()
+    result.promise.catch(() => abort.abort())
+    try {
+      await this.#prepareSession(params)
+    } catch (err) {
+      this.#failAttempt(err as Error)
+      return
+    }
+    if (result.settled) return
+    const link = this.#newConnection()
+    this.#attemptLink = link
+    try {
+      const conn = await this.#transport.connect(
+        { host: params.host, port: params.port, protocolVersion: this.#protocol, attempt, signal: abort.signal },
+        link.handlers,
+      )
+      if (result.settled) {
+        try { conn.close() } catch { /* ignore */ }
+        return
+      }
+      link.attach(conn)
+    } catch (err) {
+      this.#failAttempt(err instanceof Error && 'rc' in err ? err : new ConnectionClosedError(`cannot connect to ${params.host}${params.port ? `:${params.port}` : ''}: ${errText(err)}`, { cause: err }))
+      return
+    }
+    try {
+      link.send(this.#connectPacket(params, attempt))
+    } catch (err) {
+      this.#failAttempt(err as Error)
+    }
+  }
+
+  #connectPacket(params: ConnectParams, attempt: number): Packet {
+    const v5 = this.#protocol === MQTTv5
+    const cleanStart = params.cleanStart === MQTT_CLEAN_START_FIRST_ONLY ? attempt === 1 && !this.#everConnected : Boolean(params.cleanStart)
+    const clean = v5 ? cleanStart : this.#cleanSession
+    let properties: ConnectProperties | undefined
+    if (v5) {
+      properties = { ...(params.properties ?? {}) }
+      if (properties.sessionExpiryInterval === undefined && this.#sessionExpiry !== undefined) properties.sessionExpiryInterval = this.#sessionExpiry
+      if (properties.topicAliasMaximum === undefined) properties.topicAliasMaximum = 10
+    }
+    const will = this.#will
+    return {
+      cmd: 'connect',
+      protocolId: this.#protocol === 3 ? 'MQIsdp' : 'MQTT',
+      protocolVersion: this.#protocol,
+      clientId: this.#clientId,
+      clean,
+      keepalive: params.keepalive,
+      ...(this.#username !== undefined ? { username: this.#username } : {}),
+      ...(this.#password !== undefined ? { password: outgoingProperties({ correlationData: this.#password })!.correlationData } : {}),
+      ...(will ? { will: { topic: will.topic, payload: outgoingProperties({ correlationData: will.payload })!.correlationData, qos: will.qos, retain: will.retain, ...(v5 && will.properties ? { properties: outgoingProperties(will.properties) } : {}) } } : {}),
+      ...(properties ? { properties: outgoingProperties(properties) } : {}),
+    } as Packet
+  }
+
+  #newConnection(): Connection {
+    const maxIn = this.#params?.properties?.maximumPacketSize
+    return new Connection({
+      protocolVersion: this.#protocol,
+      maxIncomingPacket: maxIn ?? 268_435_460,
+      timers: this.#timers,
+      onPacket: (p, c) => handlePacket(this.#inbound, p, c),
+      onClosed: (c, err) => this.#onConnectionClosed(c, err),
+      onProtocolError: (c, err) => this.#protocolError(c, err),
+      onKeepaliveTimeout: (c) => {
+        const err = new KeepaliveTimeoutError(`nothing received for ${1.5 * (this.#params?.keepalive ?? 0)} s`)
+        this.#log(MQTT_LOG_WARNING, err.message)
+        c.close(err)
+      },
+    })
+  }
+
+  #protocolError(c: Connection, err: ProtocolError): void {
+    this.#log(MQTT_LOG_ERR, err.message)
+    if (this.#protocol === MQTTv5 && err.reasonCode) {
+      try { c.send({ cmd: 'disconnect', reasonCode: err.reasonCode.value } as Packet) } catch { /* closing anyway */ }
+    }
+    this.#status({ type: 'error', error: err })
+    c.close(err)
+  }
+
+  #failAttempt(err: Error): void {
+    const result = this.#attemptResult
+    if (this.#attemptTimer !== undefined) this.#timers.clearTimeout(this.#attemptTimer)
+    this.#attemptTimer = undefined
+    const link = this.#attemptLink
+    this.#attemptLink = undefined
+    if (link && !link.closed) link.close(err)
+    if (result && !result.settled) result.reject(err)
+  }
+
+  #attemptFailed(err: Error): void {
+    this.#log(MQTT_LOG_WARNING, `connection attempt ${this.#attempt} failed: ${err.message}`)
+    this.#callback('onConnectFail', () => this.onConnectFail?.(this, this.#userdata, err))
+    const permanent = err.name === 'ConnectionRefusedError' && PERMANENT_REFUSALS.has((err as { reasonCode?: ReasonCode }).reasonCode?.value ?? -1)
+    const storage = err instanceof StorageError
+    this.#scheduleReconnect(err, !permanent && !storage)
+  }
+
+  #scheduleReconnect(err: Error | undefined, retryable: boolean): void {
+    if (this.#userDisconnect || !this.#reconnectOnFailure || !retryable || !this.#params) {
+      this.#setState('disconnected')
+      this.#status({ type: 'disconnected', error: err })
+      return
+    }
+    const delayMs = this.#backoff.next()
+    this.#setState('reconnecting')
+    this.#status({ type: 'reconnecting', attempt: this.#attempt + 1, delayMs, error: err })
+    this.#cancelReconnectTimer()
+    this.#reconnectTimer = this.#timers.setTimeout(() => {
+      this.#reconnectTimer = undefined
+      if (!this.#userDisconnect && this.#state === 'reconnecting') void this.#startAttempt().catch(() => {})
+    }, delayMs)
+  }
+
+  #cancelReconnectTimer(): void {
+    if (this.#reconnectTimer !== undefined) this.#timers.clearTimeout(this.#reconnectTimer)
+    this.#reconnectTimer = undefined
+  }
+
+  /** A transport connection ended (ours, or one still attempting). */
+  #onConnectionClosed(c: Connection, err: Error | undefined): void {
+    if (c === this.#attemptLink) {
+      this.#failAttempt(err ?? new ConnectionClosedError('connection closed before CONNACK'))
+      return
+    }
+    if (c !== this.#link) return
+    this.#link = undefined
+    this.#connectionLost(err ?? new ConnectionClosedError('connection closed by the server'), true)
+  }
+
+  #connectionLost(err: Error, schedule: boolean): void {
+    this.#log(MQTT_LOG_WARNING, `connection lost: ${err.message}`)
+    const rc = (err as { reasonCode?: ReasonCode }).reasonCode
+    this.#afterDisconnect(err, rc && rc.packetType === 'DISCONNECT' ? rc : new ReasonCode('DISCONNECT', 128), err.name === 'ServerDisconnectError')
+    if (schedule) {
+      const takenOver = rc?.value === 142
+      this.#scheduleReconnect(err, !takenOver)
+    }
+  }
+
+  #afterDisconnect(err: Error | undefined, rc: ReasonCode, fromServer: boolean): void {
+    const props = (err as { properties?: DisconnectProperties } | undefined)?.properties
+    if (!err) {
+      this.#setState('disconnected')
+      this.#status({ type: 'disconnected', error: undefined })
+    }
+    this.#callback('onDisconnect', () => this.onDisconnect?.(this, this.#userdata, { fromServer }, rc, props))
+  }
+
+  // ---------------------------------------------------------------- session
+
+  /** The store key of this client's session. */
+  sessionKey(host = this.#params?.host ?? '', port = this.#params?.port): string {
+    if (this.#sessionKeyOption) return this.#sessionKeyOption
+    const endpoint = this.#transport.endpointKey?.(host, port) ?? `${host}${port ? `:${port}` : ''}`
+    return `${endpoint}|${this.#clientId}`
+  }
+
+  #isPersistent(params: ConnectParams): boolean {
+    if (!this.#clientId) return false
+    if (this.#protocol !== MQTTv5) return !this.#cleanSession
+    const expiry = params.properties?.sessionExpiryInterval ?? this.#sessionExpiry ?? 0
+    return params.cleanStart === false && expiry > 0
+  }
+
+  /** Load (once per key) the persisted session before CONNECT, or clear it for a clean session. */
+  async #prepareSession(params: ConnectParams): Promise<void> {
+    const key = this.sessionKey(params.host, params.port)
+    if (!this.#isPersistent(params)) {
+      this.#persister = undefined
+      if (this.#loadedKey !== key) {
+        this.#loadedKey = key
+        try { await this.#store.clear(key) } catch (err) { this.#storageFailed(err) }
+      }
+      return
+    }
+    if (this.#loadedKey === key && this.#persister) return
+    await this.restoreSession(params.host, params.port)
+  }
+
+  /**
+   * Load the persisted session for (host, port) into memory now, so `pendingMessages()` shows restored
+   * messages before connecting. connect() does this itself.
+   */
+  async restoreSession(host: string, port?: number): Promise<void> {
+    const key = this.sessionKey(host, port)
+    if (this.#loadedKey === key && this.#persister) return
+    let snap
+    try {
+      snap = await this.#store.load(key)
+    } catch (err) {
+      this.#storageFailed(err)
+      return
+    }
+    this.#loadedKey = key
+    this.#persister = new Persister(this.#store, key, (e) => this.#storageFailed(e))
+    for (const s of snap.subscriptions) this.#subscriptions.set(s.topic, s.options)
+    this.#inbox.restore(snap.incoming)
+    if (snap.meta) {
+      this.#nextSeq = Math.max(this.#nextSeq, snap.meta.nextSeq)
+    }
+    // Messages published before the session was loaded are renumbered after the stored ones.
+    const early = this.#outbox.all().filter((m) => m.stage === 'queued')
+    for (const rec of snap.outgoing) {
+      const info = new MessageInfo({ seq: rec.seq, topic: rec.topic, qos: rec.qos, timers: this.#timers })
+      this.#outbox.restore({ ...rec, properties: rec.properties, info, everSent: rec.stage !== 'queued', sentOn: 0, durable: true, stored: true })
+      this.#nextSeq = Math.max(this.#nextSeq, rec.seq + 1)
+    }
+    if (early.length > 0) {
+      const ops = early.map((m) => ({ type: 'putOutgoing' as const, message: { seq: m.seq, mid: 0, topic: m.topic, payload: m.payload, qos: m.qos, retain: m.retain, stage: 'queued' as const, ...(m.properties ? { properties: m.properties } : {}) } }))
+      for (const m of early) m.stored = true
+      void this.#persister.enqueue(...ops)
+    }
+    void this.#persister.enqueue({ type: 'putMeta', meta: this.#meta() })
+    this.#log(MQTT_LOG_INFO, `session ${key} restored from ${this.#store.kind}: ${snap.outgoing.length} outgoing, ${snap.incoming.length} incoming, ${snap.subscriptions.length} subscriptions`)
+  }
+
+  #meta() {
+    return { clientId: this.#clientId, protocolVersion: this.#protocol, nextMid: this.#ids.next, nextSeq: this.#nextSeq, updatedAt: Date.now() }
+  }
+
+  #storageFailed(err: unknown): void {
+    const e = err instanceof StorageError ? err : new StorageError(`session store (${this.#store.kind}) failed: ${errText(err)}`, { cause: err })
+    this.#log(MQTT_LOG_WARNING, `${e.message}; continuing with the session in memory only`)
+    this.#persister = undefined
+    this.#status({ type: 'error', error: e })
+  }
+
+  /** Outstanding QoS≥1 messages (and queued QoS0), including ones restored from the store, in publish order. */
+  pendingMessages(): MessageInfo[] {
+    return this.#outbox.all().map((m) => m.info)
+  }
+
+  /** Wipe the session: stored state and in-memory state. Outstanding messages fail with InvalidStateError. */
+  async clearSession(): Promise<void> {
+    this.#outbox.failAll(new InvalidStateError('session cleared by clearSession()'))
+    this.#inbox.clear()
+    this.#subscriptions.clear()
+    this.#ids.clear()
+    for (const r of this.#pending.values()) this.#ids.reserve(r.mid)
+    const key = this.#loadedKey ?? (this.#params ? this.sessionKey() : undefined)
+    await this.#persister?.flush()
+    if (key) await this.#store.clear(key)
+  }
+
+  /** Resolves when every session change so far is durable. */
+  async flush(): Promise<void> {
+    await this.#persister?.flush()
+  }
+
+  // ---------------------------------------------------------------- publish / subscribe
+
+  publish(topic: string, payload?: PayloadInput, qos: QoS = 0, retain = false, properties?: PublishProperties): MessageInfo {
+    validateTopic(topic, this.#protocol === MQTTv5 && properties?.topicAlias !== undefined)
+    validateQos(qos)
+    const bytes = copyPayload(toPayload(payload))
+    if (properties !== undefined && this.#protocol !== MQTTv5) throw new InvalidArgumentError('publish properties need MQTTv5')
+    outgoingProperties(properties)
+    if (this.#state === 'connected' && qos > this.#serverMaxQos) throw new InvalidQosError(`the broker accepts QoS up to ${this.#serverMaxQos}`)
+    if (this.#state === 'connected' && retain && !this.#serverRetainAvailable) throw new InvalidArgumentError('the broker does not support retained messages')
+    const seq = this.#nextSeq++
+    const info = new MessageInfo({ seq, topic, qos, timers: this.#timers })
+    const msg: OutMsg = {
+      seq, mid: 0, topic, payload: bytes, qos, retain: Boolean(retain), properties: properties ? structuredCloneProps(properties) : undefined,
+      stage: 'queued', info, everSent: false, sentOn: 0, durable: !this.#persister, stored: false,
+    }
+    if (qos === 0 && this.#state !== 'connected' && !this.#queueQos0) {
+      info._reject(new NotConnectedError('not connected: QoS 0 message not sent (enable queueQos0 to queue it)'), MQTT_ERR_NO_CONN)
+      return info
+    }
+    try {
+      this.#outbox.add(msg)
+    } catch {
+      return info // QueueFullError: info carries rc MQTT_ERR_QUEUE_SIZE and a rejected waitForPublish
+    }
+    return info
+  }
+
+  subscribe(topic: SubscribeTopicArg, qos: QoS | SubscribeOptions = 0, properties?: SubscribeProperties): SubscribeResult {
+    const entries = parseSubscribeArgs(topic, qos)
+    if (properties !== undefined && this.#protocol !== MQTTv5) throw new InvalidArgumentError('subscribe properties need MQTTv5')
+    const v5 = this.#protocol === MQTTv5
+    const packet = {
+      cmd: 'subscribe',
+      subscriptions: entries.map((e) => ({
+        topic: e.topic, qos: e.options.qos,
+        ...(v5 ? { nl: e.options.noLocal ?? false, rap: e.options.retainAsPublished ?? false, rh: e.options.retainHandling ?? 0 } : {}),
+      })),
+      ...(properties ? { properties: outgoingProperties(properties) } : {}),
+    }
+    const r = this.#request('subscribe', packet, entries)
+    return { rc: r.rc, mid: r.mid, granted: r.done.promise, then: (a, b) => r.done.promise.then(a, b) }
+  }
+
+  unsubscribe(topic: string | readonly string[], properties?: UnsubscribeProperties): UnsubscribeResult {
+    const topics = parseUnsubscribeArgs(topic)
+    if (properties !== undefined && this.#protocol !== MQTTv5) throw new InvalidArgumentError('unsubscribe properties need MQTTv5')
+    const packet = { cmd: 'unsubscribe', unsubscriptions: topics, ...(properties ? { properties: outgoingProperties(properties) } : {}) }
+    const r = this.#request('unsubscribe', packet, topics.map((t) => ({ topic: t })))
+    return { rc: r.rc, mid: r.mid, done: r.done.promise, then: (a, b) => r.done.promise.then(a, b) }
+  }
+
+  #request(kind: PendingRequest['kind'], base: object, entries: PendingRequest['entries']): { rc: MqttErrorCode; mid: number; done: Deferred<ReasonCode[]> } {
+    const done = deferred<ReasonCode[]>()
+    if (this.#state === 'disconnected' || this.#state === 'disconnecting') {
+      done.reject(new NotConnectedError(`${kind}() while ${this.#state}`))
+      return { rc: MQTT_ERR_NO_CONN, mid: 0, done }
+    }
+    const mid = this.#ids.allocate()
+    if (mid === undefined) {
+      done.reject(new InvalidStateError('all 65,535 packet identifiers are in use'))
+      return { rc: MQTT_ERR_NO_CONN, mid: 0, done }
+    }
+    const req: PendingRequest = { kind, mid, packet: { ...base, messageId: mid } as Packet, entries, done, sentOn: 0 }
+    this.#pending.set(mid, req)
+    if (this.#state === 'connected' && this.#link) this.#sendRequest(req, this.#link)
+    return { rc: MQTT_ERR_SUCCESS, mid, done }
+  }
+
+  #sendRequest(req: PendingRequest, link: Connection): void {
+    if (req.sentOn === link.id) return
+    req.sentOn = link.id
+    link.send(req.packet)
+  }
+
+  /** paho's message_callback_add: messages matching `filter` go to `cb` instead of onMessage. */
+  messageCallbackAdd(filter: string, cb: OnMessage): void {
+    if (typeof cb !== 'function') throw new InvalidArgumentError('callback must be a function')
+    this.#callbacks.set(filter, { match: compileFilter(filter), cb })
+  }
+
+  messageCallbackRemove(filter: string): void {
+    this.#callbacks.delete(filter)
+  }
+
+  /** Incoming messages (optionally only those matching `filter`) as an async iterable; `break` to stop. */
+  messages(filter?: string): AsyncIterableIterator<MqttMessage> {
+    const match = filter === undefined ? undefined : compileFilter(filter)
+    const entry = { match, queue: undefined as unknown as AsyncQueue<MqttMessage> }
+    entry.queue = new AsyncQueue<MqttMessage>(() => this.#iterators.delete(entry))
+    this.#iterators.add(entry)
+    return entry.queue
+  }
+
+  /** Status events as an async iterable. */
+  status(): AsyncIterableIterator<StatusEvent> {
+    const q: AsyncQueue<StatusEvent> = new AsyncQueue<StatusEvent>(() => this.#statusIterators.delete(q))
+    this.#statusIterators.add(q)
+    return q
+  }
+
+  // ---------------------------------------------------------------- internals shared with inbound.ts
+
+  #serverReceiveMax = 65535
+
+  #applyWindow(serverReceiveMax: number): void {
+    this.#serverReceiveMax = serverReceiveMax
+    const ours = this.#maxInflight === 0 ? 65535 : this.#maxInflight
+    this.#outbox.window = Math.min(ours, serverReceiveMax)
+  }
+
+  #makeInboundContext(): InboundContext {
+    return {
+      protocol: () => this.#protocol,
+      outbox: this.#outbox,
+      inbox: this.#inbox,
+      pending: this.#pending,
+      subscriptions: this.#subscriptions,
+      persister: () => this.#persister,
+      isAttempt: (c) => c === this.#attemptLink,
+      isCurrent: (c) => c === this.#link,
+      receiveMaximum: () => this.#params?.properties?.receiveMaximum ?? 65535,
+      topicAliasMaximum: () => this.#params?.properties?.topicAliasMaximum ?? 10,
+      log: (level, text) => this.#log(level, text),
+      connackOk: (c, result) => this.#connackOk(c, result),
+      connackRefused: (c, err) => { this.#failAttempt(err); c.close(err) },
+      deliver: (m) => this.#deliver(m),
+      releaseId: (mid) => this.#ids.release(mid),
+      subscribed: (mid, codes, props) => this.#callback('onSubscribe', () => this.onSubscribe?.(this, this.#userdata, mid, codes, props)),
+      unsubscribed: (mid, codes, props) => this.#callback('onUnsubscribe', () => this.onUnsubscribe?.(this, this.#userdata, mid, codes, props)),
+      protocolError: (c, err) => this.#protocolError(c, err),
+    }
+  }
+
+  #connackOk(link: Connection, result: ConnackResult): void {
+    if (this.#attemptTimer !== undefined) this.#timers.clearTimeout(this.#attemptTimer)
+    this.#attemptTimer = undefined
+    this.#attemptLink = undefined
+    const props = result.properties
+    if (props?.assignedClientIdentifier) this.#clientId = props.assignedClientIdentifier
+    this.#serverMaxQos = (props?.maximumQoS ?? 2) as QoS
+    this.#serverRetainAvailable = props?.retainAvailable ?? true
+    if (props?.maximumPacketSize) link.maxOutgoingPacket = props.maximumPacketSize
+    this.#applyWindow(props?.receiveMaximum ?? 65535)
+    link.startKeepalive(props?.serverKeepAlive ?? this.#params!.keepalive)
+    this.#link = link
+    this.#backoff.reset()
+    const firstOfConnect = !this.#everConnected
+    this.#everConnected = true
+    this.#setState('connected')
+    if (!result.sessionPresent) {
+      this.#inbox.clear()
+      if (firstOfConnect && !this.#isPersistent(this.#params!)) this.#subscriptions.clear()
+      if (this.#resubscribe && this.#subscriptions.size > 0) this.#restoreSubscriptions()
+    }
+    for (const req of this.#pending.values()) this.#sendRequest(req, link)
+    this.#outbox.resume(result.sessionPresent)
+    if (this.#persister) void this.#persister.enqueue({ type: 'putMeta', meta: this.#meta() })
+    this.#log(MQTT_LOG_INFO, `connected (session present: ${result.sessionPresent})`)
+    this.#status({ type: 'connected', sessionPresent: result.sessionPresent, reasonCode: result.reasonCode })
+    this.#callback('onConnect', () => this.onConnect?.(this, this.#userdata, { sessionPresent: result.sessionPresent }, result.reasonCode, props))
+    this.#attemptResult?.resolve(result)
+    this.#attemptResult = undefined
+  }
+
+  #restoreSubscriptions(): void {
+    const entries = [...this.#subscriptions.entries()]
+    this.#log(MQTT_LOG_INFO, `broker has no session: re-subscribing ${entries.length} filter(s)`)
+    for (const [topic, options] of entries) {
+      if ([...this.#pending.values()].some((r) => r.kind === 'subscribe' && r.entries.some((e) => e.topic === topic))) continue
+      this.subscribe(topic, options).granted.catch(() => {})
+    }
+  }
+
+  #published(m: OutMsg, rc: ReasonCode | undefined, props: unknown, error?: Error): void {
+    if (error) m.info._reject(error)
+    else m.info._resolve(rc)
+    if (m.qos > 0 && rc) this.#callback('onPublish', () => this.onPublish?.(this, this.#userdata, m.mid, rc, props))
+    if (error) this.#log(MQTT_LOG_WARNING, error.message)
+  }
+
+  #deliver(m: MqttMessage): void {
+    let matched = false
+    for (const { match, cb } of this.#callbacks.values()) {
+      if (match(m.topic)) {
+        matched = true
+        this.#callback('message callback', () => cb(this, this.#userdata, m))
+      }
+    }
+    if (!matched) this.#callback('onMessage', () => this.onMessage?.(this, this.#userdata, m))
+    this.#events.emit('message', m)
+    for (const it of this.#iterators) if (!it.match || it.match(m.topic)) it.queue.push(m)
+  }
+
+  #setState(s: ClientState): void {
+    const prev = this.#state
+    if (prev === s) return
+    this.#state = s
+    this.#log(MQTT_LOG_DEBUG, `state ${prev} → ${s}`)
+    this.#events.emit('state', s, prev)
+  }
+
+  #status(ev: StatusEvent): void {
+    this.#events.emit('status', ev)
+    for (const q of this.#statusIterators) q.push(ev)
+  }
+
+  #callback(name: string, fn: () => void): void {
+    try {
+      fn()
+    } catch (err) {
+      this.#log(MQTT_LOG_ERR, `${name} callback threw: ${errText(err)}`)
+    }
+  }
+
+  #log(level: LogLevel, text: string): void {
+    if (this.onLog) {
+      try { this.onLog(this, this.#userdata, level, text) } catch { /* a logger must not break the client */ }
+    }
+    const l = this.#logger
+    if (!l) return
+    const line = `webmqtt[${this.#clientId}] ${text}`
+    if (level === MQTT_LOG_ERR) l.error?.(line)
+    else if (level === MQTT_LOG_WARNING) l.warn?.(line)
+    else if (level === MQTT_LOG_DEBUG) l.debug?.(line)
+    else l.info?.(line)
+  }
+}
+
+function errText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}
+
+function structuredCloneProps(p: PublishProperties): PublishProperties {
+  const out: PublishProperties = { ...p }
+  if (p.correlationData) out.correlationData = p.correlationData.slice()
+  if (p.userProperties) out.userProperties = { ...p.userProperties }
+  return out
+}
