@@ -1,0 +1,510 @@
+/**
+ * SessionStore on IndexedDB. One database (default name 'webmqtt'), four object stores keyed by session key:
+ *
+ *   outgoing       [k, seq]    { k, seq, mid, topic, payload, qos, retain, stage, properties? }
+ *   incoming       [k, mid]    { k, mid }
+ *   subscriptions  [k, topic]  { k, topic, options }
+ *   meta           k           { k, meta }
+ *
+ * Each `apply` is ONE readwrite transaction over the stores it touches and resolves on `complete`; the client
+ * batches its changes (group commit), the store only makes a batch atomic. Transactions are created
+ * synchronously in call order, and IndexedDB runs overlapping readwrite transactions in creation order, so
+ * concurrent applies land in call order.
+ *
+ * Records are built field by field from the ops (never spread), so nothing the caller did not mean to persist —
+ * credentials above all — can reach storage. Payload and correlationData views are copied to their own buffer,
+ * because structured clone would otherwise store the whole underlying ArrayBuffer.
+ *
+ * Failures are explicit: every storage failure rejects with a StorageError (the DOMException is its `cause`,
+ * `failure` says which kind) and is also reported to `on('error')` listeners, so the client can fall back to
+ * memory with a logged warning. The raw IndexedDB API is used (no wrapper library): `idb` proxies only objects
+ * that are instances of the *global* IDB classes, which breaks an injected factory, and the four helpers below
+ * are all this store needs.
+ */
+import { InvalidArgumentError, MemoryStore, StorageError } from '@webmqtt/core'
+import type {
+  PublishProperties, SessionMeta, SessionSnapshot, SessionStore, StoreOp, StoredOutgoing, StoredSubscription,
+  SubscribeOptions,
+} from '@webmqtt/core'
+
+export const DEFAULT_DB_NAME = 'webmqtt'
+export const DB_VERSION = 1
+
+const OUT = 'outgoing'
+const IN = 'incoming'
+const SUBS = 'subscriptions'
+const META = 'meta'
+const ALL_STORES = [OUT, IN, SUBS, META] as const
+
+/** Which kind of storage failure a StorageError from this store describes. */
+export type StorageFailure =
+  /** No IndexedDB in this runtime (Node, SSR, a worker without it). */
+  | 'unavailable'
+  /** IndexedDB exists but may not be used here (opaque origin, disabled site data, private mode): open() refused. */
+  | 'denied'
+  /** The quota for this origin is exhausted. */
+  | 'quota'
+  /** Another connection with an older version did not close, so the database could not open. */
+  | 'blocked'
+  /** Another tab upgraded or deleted the database; this connection was closed. */
+  | 'versionchange'
+  /** The browser closed the connection (storage cleared, disk error), or the store was closed. */
+  | 'closed'
+  /** Any other failure (the cause says which). */
+  | 'failed'
+
+export type IndexedDBStorageError = StorageError & { readonly failure: StorageFailure }
+
+export function storageError(failure: StorageFailure, message: string, cause?: unknown): IndexedDBStorageError {
+  const err = new StorageError(message, cause !== undefined ? { cause } : {}) as StorageError & { failure: StorageFailure }
+  Object.defineProperty(err, 'failure', { value: failure, enumerable: true })
+  return err
+}
+
+export interface IndexedDBStoreOptions {
+  /** Database name. Default 'webmqtt'. */
+  dbName?: string
+  /** The IDBFactory; default `globalThis.indexedDB`. `null` means "not available". */
+  indexedDB?: IDBFactory | null
+  /** The IDBKeyRange class matching the factory; default `globalThis.IDBKeyRange`. */
+  keyRange?: typeof IDBKeyRange
+  /** Transaction durability hint for writes. Default 'default' (the browser's choice). */
+  durability?: IDBTransactionDurability
+  /** How long to wait when the open is blocked by another connection before failing. Default 3000 ms. */
+  blockedTimeoutMs?: number
+  /** Called with every storage failure (same as `on('error', …)`). */
+  onError?: (error: IndexedDBStorageError) => void
+}
+
+type ErrorListener = (error: IndexedDBStorageError) => void
+
+interface OutgoingRecord {
+  k: string; seq: number; mid: number; topic: string; payload: Uint8Array; qos: 0 | 1 | 2; retain: boolean
+  stage: StoredOutgoing['stage']; properties?: PublishProperties
+}
+interface SubscriptionRecord { k: string; topic: string; options: SubscribeOptions }
+interface MetaRecord { k: string; meta: SessionMeta }
+
+export class IndexedDBStore implements SessionStore {
+  readonly kind = 'indexeddb'
+  readonly dbName: string
+  readonly #db: IDBDatabase
+  readonly #range: typeof IDBKeyRange
+  readonly #durability: IDBTransactionDurability
+  readonly #listeners = new Set<ErrorListener>()
+  /** Why the store can no longer be used; undefined while usable. */
+  #dead: IndexedDBStorageError | undefined
+  #closedByUser = false
+
+  private constructor(db: IDBDatabase, dbName: string, range: typeof IDBKeyRange, opts: IndexedDBStoreOptions) {
+    this.#db = db
+    this.dbName = dbName
+    this.#range = range
+    this.#durability = opts.durability ?? 'default'
+    if (opts.onError) this.#listeners.add(opts.onError)
+    db.onversionchange = () => {
+      // Another tab wants a new version or to delete the database: let it, and stop using this connection.
+      db.close()
+      this.#fail(storageError('versionchange', `IndexedDB "${dbName}" was upgraded or deleted by another tab; the session store is closed`))
+    }
+    db.onclose = () => {
+      this.#fail(storageError('closed', `IndexedDB "${dbName}" was closed by the browser (storage cleared or failing)`))
+    }
+  }
+
+  /** Open (and create or upgrade) the database. Rejects with a StorageError saying why it cannot. */
+  static async open(opts: IndexedDBStoreOptions = {}): Promise<IndexedDBStore> {
+    const dbName = opts.dbName ?? DEFAULT_DB_NAME
+    const factory = opts.indexedDB === undefined ? (globalThis as { indexedDB?: IDBFactory }).indexedDB : opts.indexedDB
+    const range = opts.keyRange ?? (globalThis as { IDBKeyRange?: typeof IDBKeyRange }).IDBKeyRange
+    if (!factory || !range) {
+      throw storageError('unavailable', 'IndexedDB is not available in this runtime')
+    }
+    const db = await openDatabase(factory, dbName, opts.blockedTimeoutMs ?? 3000)
+    return new IndexedDBStore(db, dbName, range, opts)
+  }
+
+  /** Listen for storage failures (quota, versionchange, closed by the browser, …). Returns an unsubscribe function. */
+  on(event: 'error', listener: ErrorListener): () => void {
+    if (event !== 'error') throw new InvalidArgumentError(`unknown event ${String(event)}`)
+    this.#listeners.add(listener)
+    return () => { this.#listeners.delete(listener) }
+  }
+
+  async load(key: string): Promise<SessionSnapshot> {
+    const tx = this.#transaction(ALL_STORES, 'readonly')
+    const r = this.#keyRange(key)
+    const outgoing = request<OutgoingRecord[]>(tx.objectStore(OUT).getAll(r))
+    const incoming = request<IDBValidKey[]>(tx.objectStore(IN).getAllKeys(r))
+    const subs = request<SubscriptionRecord[]>(tx.objectStore(SUBS).getAll(r))
+    const meta = request<MetaRecord | undefined>(tx.objectStore(META).get(key))
+    await this.#done(tx)
+    return {
+      outgoing: (await outgoing).map(fromOutgoingRecord),
+      incoming: (await incoming).map((k) => (k as [string, number])[1]),
+      subscriptions: (await subs).map((s) => ({ topic: s.topic, options: s.options })),
+      meta: (await meta)?.meta,
+    }
+  }
+
+  async apply(key: string, ops: readonly StoreOp[]): Promise<void> {
+    for (const op of ops) validateStoreOp(op)
+    if (ops.length === 0) {
+      this.#check()
+      return
+    }
+    const names = new Set<string>()
+    for (const op of ops) names.add(storeOf(op))
+    const tx = this.#transaction([...names], 'readwrite')
+    try {
+      for (const op of ops) {
+        switch (op.type) {
+          case 'putOutgoing': tx.objectStore(OUT).put(toOutgoingRecord(key, op.message)); break
+          case 'deleteOutgoing': tx.objectStore(OUT).delete([key, op.seq]); break
+          case 'putIncoming': tx.objectStore(IN).put({ k: key, mid: op.mid }); break
+          case 'deleteIncoming': tx.objectStore(IN).delete([key, op.mid]); break
+          case 'putSubscription': tx.objectStore(SUBS).put(toSubscriptionRecord(key, op.subscription)); break
+          case 'deleteSubscription': tx.objectStore(SUBS).delete([key, op.topic]); break
+          case 'putMeta': tx.objectStore(META).put({ k: key, meta: copyMeta(op.meta) } satisfies MetaRecord); break
+        }
+      }
+    } catch (err) {
+      // A value IndexedDB cannot clone or a bad key: nothing of the batch may land.
+      abortQuietly(tx)
+      throw storageError('failed', `IndexedDB rejected a write: ${describe(err)}`, err)
+    }
+    await this.#done(tx)
+  }
+
+  async clear(key: string): Promise<void> {
+    const tx = this.#transaction(ALL_STORES, 'readwrite')
+    const r = this.#keyRange(key)
+    tx.objectStore(OUT).delete(r)
+    tx.objectStore(IN).delete(r)
+    tx.objectStore(SUBS).delete(r)
+    tx.objectStore(META).delete(key)
+    await this.#done(tx)
+  }
+
+  async keys(): Promise<string[]> {
+    const tx = this.#transaction(ALL_STORES, 'readonly')
+    const found = new Set<string>()
+    const scans = [OUT, IN, SUBS].map((name) => distinctFirstKeys(tx.objectStore(name), found))
+    const metaKeys = request<IDBValidKey[]>(tx.objectStore(META).getAllKeys())
+    await this.#done(tx)
+    await Promise.all(scans)
+    for (const k of await metaKeys) found.add(k as string)
+    return [...found].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+  }
+
+  async close(): Promise<void> {
+    if (this.#closedByUser) return
+    this.#closedByUser = true
+    this.#db.close()
+    this.#dead = storageError('closed', 'the IndexedDB session store is closed')
+  }
+
+  #check(): void {
+    const d = this.#dead
+    if (d) throw storageError(d.failure, d.message, d.cause)
+  }
+
+  #keyRange(key: string): IDBKeyRange {
+    // [key] sorts before every [key, x]; [key, []] after every [key, number|string] (arrays sort last).
+    return this.#range.bound([key], [key, []])
+  }
+
+  #transaction(names: readonly string[], mode: IDBTransactionMode): IDBTransaction {
+    this.#check()
+    try {
+      return mode === 'readwrite'
+        ? this.#db.transaction(names as string[], mode, { durability: this.#durability })
+        : this.#db.transaction(names as string[], mode)
+    } catch (err) {
+      // InvalidStateError: the connection is closing/closed (e.g. the browser closed it a moment ago).
+      const e = storageError('closed', `IndexedDB "${this.dbName}" cannot start a transaction: ${describe(err)}`, err)
+      this.#fail(e)
+      throw e
+    }
+  }
+
+  /** Resolves on `complete`; on `abort`/`error` rejects with a StorageError, reported to listeners. */
+  #done(tx: IDBTransaction): Promise<void> {
+    return new Promise((resolve, reject) => {
+      tx.oncomplete = () => resolve()
+      tx.onabort = () => {
+        const cause = tx.error ?? undefined
+        const e = cause?.name === 'QuotaExceededError'
+          ? storageError('quota', `IndexedDB quota exceeded: the batch was not stored`, cause)
+          : storageError('failed', `IndexedDB transaction aborted: ${describe(cause)}`, cause)
+        this.#emit(e)
+        reject(e)
+      }
+      // Request errors bubble to the transaction and then abort it; onabort reports them.
+    })
+  }
+
+  #fail(e: IndexedDBStorageError): void {
+    if (this.#dead) return
+    this.#dead = e
+    this.#emit(e)
+  }
+
+  #emit(e: IndexedDBStorageError): void {
+    for (const l of [...this.#listeners]) {
+      try {
+        l(e)
+      } catch {
+        // A listener's bug must not break the store.
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// openSessionStore: IndexedDB when possible, memory otherwise (with the reason)
+
+export interface OpenSessionStoreResult {
+  store: SessionStore
+  /** True when `store` is the IndexedDB store (the session survives a reload). */
+  persistent: boolean
+  /** Why IndexedDB is not used; undefined when it is. */
+  error?: IndexedDBStorageError
+  /** A one-line warning for the log when falling back to memory. */
+  warning?: string
+}
+
+export async function openSessionStore(opts: IndexedDBStoreOptions = {}): Promise<OpenSessionStoreResult> {
+  try {
+    return { store: await IndexedDBStore.open(opts), persistent: true }
+  } catch (err) {
+    const error = isIndexedDBStorageError(err)
+      ? err
+      : storageError('failed', `IndexedDB could not be opened: ${describe(err)}`, err)
+    return {
+      store: new MemoryStore(),
+      persistent: false,
+      error,
+      warning: `webmqtt: session kept in memory only (it will not survive a reload): ${error.message}`,
+    }
+  }
+}
+
+export function isIndexedDBStorageError(err: unknown): err is IndexedDBStorageError {
+  return err instanceof StorageError && typeof (err as { failure?: unknown }).failure === 'string'
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// IndexedDB helpers
+
+function openDatabase(factory: IDBFactory, name: string, blockedTimeoutMs: number): Promise<IDBDatabase> {
+  return new Promise((resolve, reject) => {
+    let settled = false
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const fail = (e: IndexedDBStorageError): void => {
+      if (settled) return
+      settled = true
+      if (timer !== undefined) clearTimeout(timer)
+      reject(e)
+    }
+    let req: IDBOpenDBRequest
+    try {
+      req = factory.open(name, DB_VERSION)
+    } catch (err) {
+      // SecurityError in opaque origins, or where the user/agent disabled site data.
+      fail(storageError('denied', `IndexedDB may not be used here: ${describe(err)}`, err))
+      return
+    }
+    req.onupgradeneeded = () => {
+      const db = req.result
+      for (const [store, keyPath] of [[OUT, ['k', 'seq']], [IN, ['k', 'mid']], [SUBS, ['k', 'topic']], [META, 'k']] as const) {
+        if (!db.objectStoreNames.contains(store)) db.createObjectStore(store, { keyPath: keyPath as string | string[] })
+      }
+    }
+    req.onsuccess = () => {
+      const db = req.result
+      if (settled) {
+        db.close() // opened after we gave up (blocked timeout): do not leak the connection
+        return
+      }
+      settled = true
+      if (timer !== undefined) clearTimeout(timer)
+      resolve(db)
+    }
+    req.onerror = (ev) => {
+      ev.preventDefault?.()
+      const cause = req.error
+      const failure: StorageFailure = cause?.name === 'QuotaExceededError' ? 'quota'
+        : cause?.name === 'SecurityError' || cause?.name === 'InvalidStateError' ? 'denied' : 'failed'
+      fail(storageError(failure, `IndexedDB "${name}" could not be opened: ${describe(cause)}`, cause ?? undefined))
+    }
+    req.onblocked = () => {
+      if (timer !== undefined || settled) return
+      timer = setTimeout(() => {
+        fail(storageError('blocked', `IndexedDB "${name}" is blocked: another tab keeps an older version open`))
+      }, blockedTimeoutMs)
+    }
+  })
+}
+
+/**
+ * The result of a request inside a transaction the caller awaits with `#done`. Never rejects (a failed request
+ * aborts its transaction, and `#done` reports that), so no promise is left unhandled; it then resolves undefined.
+ */
+function request<T>(req: IDBRequest): Promise<T> {
+  return new Promise((resolve) => {
+    req.onsuccess = () => resolve(req.result as T)
+    req.onerror = () => resolve(undefined as T)
+  })
+}
+
+/** Collect the distinct first key components ([k, …]) of a store, skipping each k's records with one jump. */
+function distinctFirstKeys(store: IDBObjectStore, into: Set<string>): Promise<void> {
+  return new Promise((resolve) => {
+    const req = store.openKeyCursor()
+    req.onsuccess = () => {
+      const cursor = req.result
+      if (!cursor) return resolve()
+      const k = (cursor.key as [string, unknown])[0]
+      into.add(k)
+      cursor.continue([k, []])
+    }
+    req.onerror = () => resolve() // aborts the transaction; the caller's #done reports it
+  })
+}
+
+function abortQuietly(tx: IDBTransaction): void {
+  tx.onabort = null
+  try {
+    tx.abort()
+  } catch {
+    // already finished
+  }
+}
+
+function describe(err: unknown): string {
+  if (err && typeof err === 'object' && 'name' in err) {
+    const e = err as { name: unknown; message?: unknown }
+    return e.message ? `${String(e.name)}: ${String(e.message)}` : String(e.name)
+  }
+  return String(err)
+}
+
+function storeOf(op: StoreOp): string {
+  switch (op.type) {
+    case 'putOutgoing': case 'deleteOutgoing': return OUT
+    case 'putIncoming': case 'deleteIncoming': return IN
+    case 'putSubscription': case 'deleteSubscription': return SUBS
+    case 'putMeta': return META
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Records: built field by field (never spread), views copied to their own buffer
+
+/** A copy with its own, exactly-sized buffer (also turns a Node Buffer into a plain Uint8Array). */
+function ownBytes(b: Uint8Array): Uint8Array {
+  return new Uint8Array(b)
+}
+
+function toOutgoingRecord(k: string, m: StoredOutgoing): OutgoingRecord {
+  const r: OutgoingRecord = {
+    k, seq: m.seq, mid: m.mid, topic: m.topic, payload: ownBytes(m.payload), qos: m.qos, retain: m.retain === true, stage: m.stage,
+  }
+  if (m.properties) r.properties = copyPublishProperties(m.properties)
+  return r
+}
+
+function fromOutgoingRecord(r: OutgoingRecord): StoredOutgoing {
+  const m: StoredOutgoing = { seq: r.seq, mid: r.mid, topic: r.topic, payload: r.payload, qos: r.qos, retain: r.retain, stage: r.stage }
+  return r.properties ? { ...m, properties: r.properties } : m
+}
+
+function copyPublishProperties(p: PublishProperties): PublishProperties {
+  const c: PublishProperties = {}
+  if (p.payloadFormatIndicator !== undefined) c.payloadFormatIndicator = p.payloadFormatIndicator
+  if (p.messageExpiryInterval !== undefined) c.messageExpiryInterval = p.messageExpiryInterval
+  if (p.topicAlias !== undefined) c.topicAlias = p.topicAlias
+  if (p.responseTopic !== undefined) c.responseTopic = p.responseTopic
+  if (p.correlationData !== undefined) c.correlationData = ownBytes(p.correlationData)
+  if (p.userProperties !== undefined) {
+    const u: Record<string, string | string[]> = {}
+    for (const [name, v] of Object.entries(p.userProperties)) u[name] = Array.isArray(v) ? v.map(String) : String(v)
+    c.userProperties = u
+  }
+  if (p.subscriptionIdentifier !== undefined) {
+    c.subscriptionIdentifier = Array.isArray(p.subscriptionIdentifier) ? [...p.subscriptionIdentifier] : p.subscriptionIdentifier
+  }
+  if (p.contentType !== undefined) c.contentType = p.contentType
+  return c
+}
+
+function toSubscriptionRecord(k: string, s: StoredSubscription): SubscriptionRecord {
+  const o: SubscribeOptions = { qos: s.options.qos }
+  if (s.options.noLocal !== undefined) o.noLocal = s.options.noLocal
+  if (s.options.retainAsPublished !== undefined) o.retainAsPublished = s.options.retainAsPublished
+  if (s.options.retainHandling !== undefined) o.retainHandling = s.options.retainHandling
+  return { k, topic: s.topic, options: o }
+}
+
+function copyMeta(m: SessionMeta): SessionMeta {
+  return { clientId: m.clientId, protocolVersion: m.protocolVersion, nextMid: m.nextMid, nextSeq: m.nextSeq, updatedAt: m.updatedAt }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Validation (the contract's definition of an invalid op; see core test/contract/session-store-checks.ts)
+
+const isSeq = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0
+const isMid = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 65535
+const isQos = (v: unknown): boolean => v === 0 || v === 1 || v === 2
+const isBytes = (v: unknown): boolean => v instanceof Uint8Array
+const STAGES: readonly unknown[] = ['queued', 'sent', 'released']
+
+/** Throws InvalidArgumentError (a TypeError) when `op` is not a valid StoreOp. */
+export function validateStoreOp(op: StoreOp): void {
+  const bad = (what: string): never => { throw new InvalidArgumentError(`invalid store op ${String(op?.type)}: ${what}`) }
+  if (op === null || typeof op !== 'object') bad('not an object')
+  switch (op.type) {
+    case 'putOutgoing': {
+      const m = op.message
+      if (m === null || typeof m !== 'object') return bad('message')
+      if (!isSeq(m.seq)) bad(`seq ${String(m.seq)}`)
+      if (!STAGES.includes(m.stage)) bad(`stage ${String(m.stage)}`)
+      if (m.stage === 'queued' ? !(m.mid === 0 || isMid(m.mid)) : !isMid(m.mid)) bad(`packet id ${String(m.mid)}`)
+      if (!isQos(m.qos)) bad(`qos ${String(m.qos)}`)
+      if (typeof m.topic !== 'string') bad('topic')
+      if (!isBytes(m.payload)) bad('payload is not a Uint8Array')
+      if (m.properties !== undefined && (m.properties === null || typeof m.properties !== 'object')) bad('properties')
+      if (m.properties?.correlationData !== undefined && !isBytes(m.properties.correlationData)) bad('correlationData')
+      return
+    }
+    case 'deleteOutgoing':
+      if (!isSeq(op.seq)) bad(`seq ${String(op.seq)}`)
+      return
+    case 'putIncoming':
+    case 'deleteIncoming':
+      if (!isMid(op.mid)) bad(`packet id ${String(op.mid)}`)
+      return
+    case 'putSubscription': {
+      const s = op.subscription
+      if (s === null || typeof s !== 'object' || typeof s.topic !== 'string' || s.topic === '') return bad('topic')
+      if (s.options === null || typeof s.options !== 'object' || !isQos(s.options.qos)) bad('qos')
+      return
+    }
+    case 'deleteSubscription':
+      if (typeof op.topic !== 'string' || op.topic === '') bad('topic')
+      return
+    case 'putMeta': {
+      const m = op.meta
+      if (m === null || typeof m !== 'object') return bad('meta')
+      if (typeof m.clientId !== 'string') bad('clientId')
+      if (!Number.isInteger(m.protocolVersion)) bad('protocolVersion')
+      if (!Number.isInteger(m.nextMid) || m.nextMid < 0 || m.nextMid > 65535) bad(`nextMid ${String(m.nextMid)}`)
+      if (!isSeq(m.nextSeq)) bad(`nextSeq ${String(m.nextSeq)}`)
+      if (typeof m.updatedAt !== 'number' || !Number.isFinite(m.updatedAt)) bad('updatedAt')
+      return
+    }
+    default:
+      bad('unknown op type')
+  }
+}
