@@ -9,8 +9,9 @@ const log = (m) => { if (!quiet) console.log(`[setup] ${m}`) }
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0
 
 const missing = []
-if (!has('mosquitto') && !existsSync('/usr/sbin/mosquitto')) missing.push('mosquitto')
-if (!existsSync('/usr/bin/chromium')) missing.push('chromium')
+const system = !process.argv.includes('--no-system') // the demo needs no system packages
+if (system && !has('mosquitto') && !existsSync('/usr/sbin/mosquitto')) missing.push('mosquitto')
+if (system && !existsSync('/usr/bin/chromium')) missing.push('chromium')
 if (missing.length > 0) {
   if (!has('apt-get')) {
     console.error(`[setup] missing system packages: ${missing.join(', ')}; install them with your package manager`)
