@@ -1,0 +1,4 @@
+import './styles.css'
+import { DemoApp } from './app.js'
+
+new DemoApp().start()
