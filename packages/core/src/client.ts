@@ -143,7 +143,7 @@ const PERMANENT_REFUSALS = new Set([132, 133, 134, 135, 138, 140])
 function randomClientId(random: () => number): string {
   const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789'
   const bytes = new Uint8Array(16)
-  if (typeof globalThis.crypto?.getRandomValues === 'function') globalThis.crypto.getRandomValues(bytes)
+  if (typeof crypto !== 'undefined' && typeof crypto?.getRandomValues === 'function') crypto.getRandomValues(bytes)
   else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(random() * 256)
   let s = 'webmqtt-'
   for (const b of bytes) s += alphabet[b % alphabet.length]
@@ -430,8 +430,14 @@ export class Client {
     }
   }
 
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.disconnect()
+  static {
+    // `await using client = …` where the runtime has explicit resource management.
+    const dispose = (Symbol as { asyncDispose?: symbol }).asyncDispose
+    if (typeof dispose === 'symbol') {
+      Object.defineProperty(Client.prototype, dispose, {
+        value(this: Client) { return this.disconnect() }, configurable: true, writable: true,
+      })
+    }
   }
 
   #startAttempt(): Promise<ConnackResult> {

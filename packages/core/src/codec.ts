@@ -29,7 +29,7 @@ export function encode(packet: Packet, protocolVersion: ProtocolVersion): Uint8A
 
 /** Wrap bytes as a Buffer without copying. */
 export function toBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  return Buffer.from(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength)
 }
 
 export interface DecoderOptions {

@@ -13,7 +13,7 @@ export function outgoingProperties<T extends object>(props: T | undefined): T | 
     const v = out[k]
     if (v === undefined) continue
     if (typeof v === 'string') out[k] = Buffer.from(v, 'utf8')
-    else if (v instanceof Uint8Array) out[k] = Buffer.from(v.buffer, v.byteOffset, v.byteLength)
+    else if (v instanceof Uint8Array) out[k] = Buffer.from(v.buffer as ArrayBuffer, v.byteOffset, v.byteLength)
     else throw new InvalidPropertyError(`${k} must be a Uint8Array`)
   }
   const up = out['userProperties']

@@ -64,7 +64,7 @@ describe('QoS flows', () => {
 
   it('resends in-flight QoS1 with DUP=1 and resumes QoS2 with PUBREL after reconnect with session', async () => {
     const timers = new FakeTimers()
-    const broker = new ScriptedBroker({
+    const broker: ScriptedBroker = new ScriptedBroker({
       autoAck: false,
       connack: (_p, _c) => ({ cmd: 'connack', returnCode: 0, sessionPresent: broker.connections.length > 1 }) as never,
     })
@@ -99,7 +99,7 @@ describe('QoS flows', () => {
 
   it('in-flight window: 10 in flight + 2 queued → after reconnect 10 resent, then one new per ack', async () => {
     const timers = new FakeTimers()
-    const broker = new ScriptedBroker({
+    const broker: ScriptedBroker = new ScriptedBroker({
       autoAck: false,
       connack: () => ({ cmd: 'connack', returnCode: 0, sessionPresent: broker.connections.length > 1 }) as never,
     })
