@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// Build @webmqtt/browser:
+//   dist/index.js        ESM, everything bundled (core, mqtt-packet, buffer), not minified, tree-shakable
+//   dist/webmqtt.iife.js minified IIFE exposing the global `webmqtt`
+//   dist/**/*.d.ts       declarations (tsc --emitDeclarationOnly)
+// then checks the size budget (scripts/size.mjs).
+import { spawnSync } from 'node:child_process'
+import { rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
+import { build } from 'vite'
+import { packageRoot, viteOptions } from '../build/vite-options.mjs'
+
+const dist = join(packageRoot, 'dist')
+rmSync(dist, { recursive: true, force: true })
+
+for (const format of ['es', 'iife']) {
+  await build(viteOptions(format))
+  console.log(`built ${format === 'es' ? 'dist/index.js' : 'dist/webmqtt.iife.js'}`)
+}
+
+const tsc = createRequire(join(packageRoot, 'package.json')).resolve('typescript/bin/tsc')
+const r = spawnSync(process.execPath, [tsc, '-p', join(packageRoot, 'tsconfig.build.json')], { stdio: 'inherit' })
+if (r.status !== 0) {
+  console.error('declaration build failed')
+  process.exit(r.status ?? 1)
+}
+console.log('built dist/*.d.ts')
+
+const size = spawnSync(process.execPath, [join(packageRoot, 'scripts/size.mjs')], { stdio: 'inherit' })
+process.exit(size.status ?? 1)
