@@ -33,6 +33,7 @@ const checks = selectStoreChecks({ reopen: true, strictOps: true })
 let dbCounter = 0
 
 const locks = new Map<string, SessionLock>()
+const pendingLocks = new Map<string, Promise<unknown>>()
 
 const e2e = {
   /** Names of the contract checks this harness runs (reopen and strict included). */
@@ -95,6 +96,27 @@ const e2e = {
     } catch (err) {
       return { ok: false as const, error: describeError(err) }
     }
+  },
+  /** Start acquireLock without waiting for it (see `settleLock`). */
+  startLock(id: string, key: string, opts: { wait?: boolean; timeoutMs?: number } = {}): void {
+    pendingLocks.set(id, e2e.acquireLock(id, key, opts))
+  },
+  /** Whether a lock started with `startLock` has settled yet. */
+  async lockSettled(id: string): Promise<boolean> {
+    const p = pendingLocks.get(id)
+    if (!p) throw new Error(`no pending lock ${id}`)
+    return Promise.race([p.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 0))])
+  },
+  /** The outcome of a lock started with `startLock`. */
+  async settleLock(id: string) {
+    const p = pendingLocks.get(id)
+    if (!p) throw new Error(`no pending lock ${id}`)
+    return p
+  },
+  /** navigator.locks.query(): held and pending lock names of this origin (every tab). */
+  async queryLocks() {
+    const q = await navigator.locks.query()
+    return { held: (q.held ?? []).map((l) => l.name ?? ''), pending: (q.pending ?? []).map((l) => l.name ?? '') }
   },
   async releaseLock(id: string) {
     const lock = locks.get(id)
