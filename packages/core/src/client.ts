@@ -650,9 +650,18 @@ export class Client {
    * Load the persisted session for (host, port) into memory now, so `pendingMessages()` shows restored
    * messages before connecting. connect() does this itself.
    */
-  async restoreSession(host: string, port?: number): Promise<void> {
+  restoreSession(host: string, port?: number): Promise<void> {
     const key = this.sessionKey(host, port)
-    if (this.#loadedKey === key && this.#persister) return
+    if (this.#loadedKey === key && this.#persister) return Promise.resolve()
+    if (this.#restoring?.key === key) return this.#restoring.promise
+    const promise = this.#restore(key).finally(() => { if (this.#restoring?.promise === promise) this.#restoring = undefined })
+    this.#restoring = { key, promise }
+    return promise
+  }
+
+  #restoring: { key: string; promise: Promise<void> } | undefined
+
+  async #restore(key: string): Promise<void> {
     let snap
     try {
       snap = await this.#store.load(key)
@@ -664,20 +673,18 @@ export class Client {
     this.#persister = new Persister(this.#store, key, (e) => this.#storageFailed(e))
     for (const s of snap.subscriptions) this.#subscriptions.set(s.topic, s.options)
     this.#inbox.restore(snap.incoming)
-    if (snap.meta) {
-      this.#nextSeq = Math.max(this.#nextSeq, snap.meta.nextSeq)
-    }
-    // Messages published before the session was loaded are renumbered after the stored ones.
-    const early = this.#outbox.all().filter((m) => m.stage === 'queued')
+    if (snap.meta) this.#nextSeq = Math.max(this.#nextSeq, snap.meta.nextSeq)
+    // Messages published before the session was loaded go after the stored ones, renumbered.
+    const early = this.#outbox.takeQueued()
     for (const rec of snap.outgoing) {
       const info = new MessageInfo({ seq: rec.seq, topic: rec.topic, qos: rec.qos, timers: this.#timers })
       this.#outbox.restore({ ...rec, properties: rec.properties, info, everSent: rec.stage !== 'queued', sentOn: 0, durable: true, stored: true })
       this.#nextSeq = Math.max(this.#nextSeq, rec.seq + 1)
     }
-    if (early.length > 0) {
-      const ops = early.map((m) => ({ type: 'putOutgoing' as const, message: { seq: m.seq, mid: 0, topic: m.topic, payload: m.payload, qos: m.qos, retain: m.retain, stage: 'queued' as const, ...(m.properties ? { properties: m.properties } : {}) } }))
-      for (const m of early) m.stored = true
-      void this.#persister.enqueue(...ops)
+    for (const m of early) {
+      m.seq = this.#nextSeq++
+      m.info._setSeq(m.seq)
+      this.#outbox.requeue(m)
     }
     void this.#persister.enqueue({ type: 'putMeta', meta: this.#meta() })
     this.#log(MQTT_LOG_INFO, `session ${key} restored from ${this.#store.kind}: ${snap.outgoing.length} outgoing, ${snap.incoming.length} incoming, ${snap.subscriptions.length} subscriptions`)

@@ -13,7 +13,10 @@ export class MessageInfo {
   /** paho result code of the publish call (MQTT_ERR_SUCCESS when accepted, queued or sent). */
   rc: MqttErrorCode
   /** Client-local publish order, stable across reloads for persisted messages. */
-  readonly seq: number
+  get seq(): number {
+    return this.#seq
+  }
+  #seq: number
   readonly topic: string
   readonly qos: QoS
   /** Reason code of the final acknowledgement (MQTT 5), once published. */
@@ -26,7 +29,7 @@ export class MessageInfo {
   readonly #timers: Timers
 
   constructor(init: { seq: number; topic: string; qos: QoS; timers: Timers; rc?: MqttErrorCode; mid?: number }) {
-    this.seq = init.seq
+    this.#seq = init.seq
     this.topic = init.topic
     this.qos = init.qos
     this.rc = init.rc ?? MQTT_ERR_SUCCESS
@@ -65,6 +68,11 @@ export class MessageInfo {
         (e: unknown) => { this.#timers.clearTimeout(t); reject(e) },
       )
     })
+  }
+
+  /** @internal */
+  _setSeq(seq: number): void {
+    this.#seq = seq
   }
 
   /** @internal */

@@ -16,7 +16,7 @@ import type { PacketIds } from './packet-ids.js'
 import type { Persister } from './persister.js'
 
 export interface OutMsg {
-  readonly seq: number
+  seq: number
   mid: number
   readonly topic: string
   readonly payload: Uint8Array
@@ -82,6 +82,17 @@ export class Outbox {
   /** All outstanding messages in publish order. */
   all(): OutMsg[] {
     return [...this.#inflight.values(), ...this.#queue].sort((a, b) => a.seq - b.seq)
+  }
+
+  /** Remove and return the queued messages (not in flight), in order. */
+  takeQueued(): OutMsg[] {
+    return this.#queue.splice(0)
+  }
+
+  /** Put a message taken with takeQueued() back at the end of the queue, persisting it. */
+  requeue(m: OutMsg): void {
+    this.#queue.push(m)
+    this.#persist(m, { type: 'putOutgoing', message: toStored(m) })
   }
 
   /** Restore a message loaded from the store. */

@@ -184,3 +184,26 @@ describe('MQTT 5', () => {
     expect(broker.current.packets('publish')).toHaveLength(3)
   })
 })
+
+describe('session restore ordering', () => {
+  it('messages published while the stored session loads go after the restored ones, renumbered', async () => {
+    const store = new MemoryStore()
+    const timers = new FakeTimers()
+    const broker = new ScriptedBroker({ autoAck: false, connack: () => ({ cmd: 'connack', returnCode: 0, sessionPresent: true }) as never })
+    const c1 = new Client({ clientId: 'r', transport: broker, timers, cleanSession: false, store })
+    c1.publish('t', 'old-1', 1)
+    c1.publish('t', 'old-2', 1)
+    await c1.restoreSession('b')
+    await c1.flush()
+    const c2 = new Client({ clientId: 'r', transport: broker, timers, cleanSession: false, store })
+    const connecting = c2.connect('b')
+    const early = c2.publish('t', 'new-1', 1) // before the snapshot is loaded
+    await connecting
+    await flushMicrotasks()
+    const sent = (broker.current.packets('publish') as IPublishPacket[]).map((p) => Buffer.from(p.payload as Uint8Array).toString())
+    expect(sent).toEqual(['old-1', 'old-2', 'new-1'])
+    const seqs = c2.pendingMessages().map((m) => m.seq)
+    expect(new Set(seqs).size).toBe(3)
+    expect(early.seq).toBe(Math.max(...seqs))
+  })
+})
