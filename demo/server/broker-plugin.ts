@@ -38,8 +38,15 @@ export function embeddedBrokerPlugin(options: EmbeddedBrokerPluginOptions = {}):
       const scheme = server.config.server.https ? 'wss' : 'ws'
       logger.info(`  ➜  MQTT:    ${scheme}://${host}:${addr.port}${path}  (embedded Aedes broker, MQTT 3.1.1)`)
     }
-    if (http.listening) announce()
-    else http.once('listening', announce)
+    // After Vite's own "Local:" lines when it prints them; otherwise as soon as the server listens.
+    const printUrls = server.printUrls.bind(server)
+    let printed = false
+    server.printUrls = () => {
+      printUrls()
+      printed = true
+      announce()
+    }
+    http.once('listening', () => setTimeout(() => { if (!printed) announce() }, 500).unref())
   }
 
   return {

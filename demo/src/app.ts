@@ -39,6 +39,8 @@ export class DemoApp {
   readonly #pubs = new PublishListView(byId<HTMLOListElement>('pub-list'))
   readonly #status = byId('status')
   readonly #statusText = byId('status-text')
+  readonly #statusDetail = byId('status-detail')
+  readonly #announce = byId('status-announce')
   readonly #connectBtn = byId<HTMLButtonElement>('connect-btn')
   readonly #disconnectBtn = byId<HTMLButtonElement>('disconnect-btn')
   readonly #connectError = byId('connect-error')
@@ -81,8 +83,13 @@ export class DemoApp {
     window.setInterval(() => this.#tick(), 250)
     this.#renderStatus()
 
-    // "Keep session across reloads": a page that was connected reconnects by itself and resumes its session.
+    // "Keep session across reloads": show the saved session's subscriptions, and when the page was connected
+    // when it went away, reconnect by itself and resume the session.
     const s = this.#form.read()
+    const target = this.#form.url()
+    if (s.keepSession && 'url' in target) {
+      this.#subs.replaceAll(loadSubscriptions(this.#storage, planConnection(s, target.url).sessionKey), { kind: 'restored' })
+    }
     if (s.keepSession && s.resume) void this.connect()
   }
 
@@ -123,7 +130,9 @@ export class DemoApp {
       this.#form.resume = plan.persistInIndexedDb
       this.#saveForm()
     } catch (e) {
-      if (client !== this.#client) return
+      // While the client retries, the status line shows the attempt and the last error; say it here only
+      // when the client gave up (refused for good, bad URL, session locked by another tab, …).
+      if (client !== this.#client || client.state !== 'disconnected') return
       showError(this.#connectError, describeError(e))
     }
   }
@@ -146,14 +155,12 @@ export class DemoApp {
     for (const off of this.#unlisten.splice(0)) off()
     this.#client = undefined
     if (!c) return
-    if (c.state !== 'disconnected') {
-      try {
-        await c.disconnect()
-      } catch {
-        // already gone
-      }
+    try {
+      // Also when already disconnected: this releases the tab's lock on the (broker, clientId) session.
+      await c.disconnect()
+    } catch {
+      // already gone
     }
-    await (c as { close?: () => Promise<void> | void }).close?.()
   }
 
   #wire(client: Client): void {
@@ -161,7 +168,7 @@ export class DemoApp {
       client.on('state', () => this.#renderButtons()),
       client.on('status', (ev: StatusEvent) => this.#onStatus(ev)),
     )
-    client.onMessage = (_c: Client, _u: unknown, m: MqttMessage) => this.#onMessage(m)
+    client.onMessage = (_c, _u, m) => this.#onMessage(m)
   }
 
   #onStatus(ev: StatusEvent): void {
@@ -171,17 +178,27 @@ export class DemoApp {
       return
     }
     if (ev.type === 'reconnecting') this.#reconnectAt = Date.now() + ev.delayMs
-    if (ev.type === 'connected') showError(this.#connectError, undefined)
+    if (ev.type === 'connected') {
+      showError(this.#connectError, undefined)
+      // Saved subscriptions: the broker kept them, or the client has just re-sent them.
+      this.#subs.updateWhere('restored', { kind: 'resumed', sessionPresent: ev.sessionPresent })
+    }
     this.#lastStatus = ev
-    this.#renderStatus()
+    this.#renderStatus(true)
   }
 
-  #renderStatus(): void {
+  #renderStatus(announce = false): void {
     const ev = this.#lastStatus
     const remaining = ev.type === 'reconnecting' ? this.#reconnectAt - Date.now() : undefined
-    const d = describeStatus(ev, this.#plan?.url ?? 'broker', remaining)
+    const d = describeStatus(ev, this.#plan?.url ?? this.#form.brokerLabel(), remaining)
     this.#status.dataset.state = d.tone
     if (this.#statusText.textContent !== d.text) this.#statusText.textContent = d.text
+    if (this.#statusDetail.textContent !== d.detail) {
+      this.#statusDetail.textContent = d.detail
+      this.#statusDetail.title = d.detail
+    }
+    // The live region changes on status events only, so a countdown is not read out four times a second.
+    if (announce) this.#announce.textContent = d.announce
   }
 
   #renderButtons(): void {

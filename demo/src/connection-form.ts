@@ -120,6 +120,12 @@ export class ConnectionForm {
     }
   }
 
+  /** The broker the form points at, for the status line before any connect. */
+  brokerLabel(): string {
+    const u = this.url()
+    return 'url' in u ? u.url : findPreset(this.#preset.value).label
+  }
+
   get presetId(): PresetId {
     return findPreset(this.#preset.value).id
   }

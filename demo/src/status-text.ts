@@ -12,7 +12,12 @@ export type StatusTone = 'disconnected' | 'connecting' | 'connected' | 'reconnec
 
 export interface StatusDescription {
   tone: StatusTone
+  /** The short status line. */
   text: string
+  /** Secondary line: the broker, or the last error. */
+  detail: string
+  /** What a screen reader announces: like `text`, without a running countdown. */
+  announce: string
 }
 
 const seconds = (ms: number): string => `${(Math.max(0, ms) / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`
@@ -30,22 +35,32 @@ function reason(err: Error | undefined): string {
  */
 export function describeStatus(ev: DemoStatusEvent, broker: string, remainingMs?: number): StatusDescription {
   switch (ev.type) {
-    case 'connecting':
-      return { tone: 'connecting', text: `Connecting to ${broker}${ev.attempt > 1 ? ` (attempt ${ev.attempt})` : ''}…` }
-    case 'connected':
-      return { tone: 'connected', text: `Connected to ${broker} · ${ev.sessionPresent ? 'session resumed' : 'new session'}` }
+    case 'connecting': {
+      const text = `Connecting${ev.attempt > 1 ? ` (attempt ${ev.attempt})` : ''}…`
+      return { tone: 'connecting', text, detail: broker, announce: text }
+    }
+    case 'connected': {
+      const text = `Connected · ${ev.sessionPresent ? 'session resumed' : 'new session'}`
+      return { tone: 'connected', text, detail: broker, announce: `${text} (${broker})` }
+    }
     case 'reconnecting': {
       const why = reason(ev.error)
       return {
         tone: 'reconnecting',
-        text: `Reconnecting: attempt ${ev.attempt} in ${seconds(remainingMs ?? ev.delayMs)}${why ? ` · last error: ${why}` : ''}`,
+        text: `Reconnecting: attempt ${ev.attempt} in ${seconds(remainingMs ?? ev.delayMs)}`,
+        detail: why ? `Last error: ${why}` : broker,
+        announce: `Reconnecting: attempt ${ev.attempt} in ${seconds(ev.delayMs)}${why ? `. Last error: ${why}` : ''}`,
       }
     }
     case 'disconnected': {
       const why = reason(ev.error)
-      return why ? { tone: 'error', text: `Disconnected: ${why}` } : { tone: 'disconnected', text: 'Disconnected' }
+      return why
+        ? { tone: 'error', text: 'Disconnected', detail: why, announce: `Disconnected: ${why}` }
+        : { tone: 'disconnected', text: 'Disconnected', detail: '', announce: 'Disconnected' }
     }
-    case 'error':
-      return { tone: 'error', text: `Error: ${reason(ev.error)}` }
+    case 'error': {
+      const why = reason(ev.error)
+      return { tone: 'error', text: 'Error', detail: why, announce: `Error: ${why}` }
+    }
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { RateCounter } from '../src/rate.js'
-import { niceMax } from '../src/views/rate-chart.js'
+import { niceMax, tickCount } from '../src/views/rate-chart.js'
 
 const T0 = 1_700_000_000_000 // a whole second
 
@@ -54,5 +54,16 @@ describe('niceMax', () => {
     expect(niceMax(20)).toBe(20)
     expect(niceMax(420)).toBe(500)
     expect(niceMax(5001)).toBe(10_000)
+  })
+})
+
+describe('tickCount', () => {
+  it('gives whole tick values for every nice maximum', () => {
+    for (const max of [5, 10, 20, 50, 100, 200, 500, 1000, 2000]) {
+      const steps = tickCount(max)
+      for (let k = 0; k <= steps; k++) expect(Number.isInteger((max * k) / steps)).toBe(true)
+    }
+    expect(tickCount(20)).toBe(4)
+    expect(tickCount(50)).toBe(5)
   })
 })

@@ -65,7 +65,7 @@ describe('settings', () => {
 })
 
 describe('generateClientId', () => {
-  it('is prefixed, 21 characters (within MQTT 3.1's 23) and random', () => {
+  it('is prefixed, 21 characters (within the 23 of MQTT 3.1) and random', () => {
     const id = generateClientId()
     expect(id).toMatch(/^webmqtt-demo-[0-9a-z]{8}$/)
     expect(id).toHaveLength(21)

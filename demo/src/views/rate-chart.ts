@@ -9,6 +9,12 @@ export function niceMax(v: number): number {
   return 10 * p
 }
 
+/** Gridline count that gives round tick values for a niceMax() maximum: 5 for 1·10ⁿ and 5·10ⁿ, 4 for 2·10ⁿ. */
+export function tickCount(max: number): number {
+  const lead = max / 10 ** Math.floor(Math.log10(max))
+  return Math.round(lead) === 2 ? 4 : 5
+}
+
 export class RateChart {
   readonly #canvas: HTMLCanvasElement
   readonly #in: RateCounter
@@ -83,8 +89,9 @@ export class RateChart {
     ctx.fillStyle = muted
     ctx.textAlign = 'right'
     ctx.textBaseline = 'middle'
-    for (let k = 0; k <= 4; k++) {
-      const v = (max * k) / 4
+    const steps = tickCount(max)
+    for (let k = 0; k <= steps; k++) {
+      const v = (max * k) / steps
       const yy = Math.round(y(v)) + 0.5
       ctx.beginPath()
       ctx.moveTo(left, yy)
@@ -98,13 +105,15 @@ export class RateChart {
       ctx.fillText(label, Math.min(Math.max(x(i), left + 12), left + plotW - 12), top + plotH + 5)
     }
 
-    const line = (series: number[], stroke: string): void => {
+    const line = (series: number[], stroke: string, dash: number[]): void => {
+      ctx.setLineDash(dash)
       ctx.beginPath()
       series.forEach((v, i) => (i === 0 ? ctx.moveTo(x(i), y(v)) : ctx.lineTo(x(i), y(v))))
       ctx.strokeStyle = stroke
       ctx.lineWidth = 2
       ctx.lineJoin = 'round'
       ctx.stroke()
+      ctx.setLineDash([])
       ctx.lineTo(x(n - 1), y(0))
       ctx.lineTo(x(0), y(0))
       ctx.closePath()
@@ -113,7 +122,8 @@ export class RateChart {
       ctx.fill()
       ctx.globalAlpha = 1
     }
-    line(seriesOut, color('--out', '#d9480f'))
-    line(seriesIn, color('--in', '#2563eb'))
+    // "out" dashed on top, so equal rates (a client subscribed to its own topic) still show both lines.
+    line(seriesIn, color('--in', '#2563eb'), [])
+    line(seriesOut, color('--out', '#d9480f'), [6, 4])
   }
 }

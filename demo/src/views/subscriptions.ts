@@ -6,6 +6,7 @@ export type SubscriptionStatus =
   | { kind: 'pending' }
   | { kind: 'granted'; qos: number }
   | { kind: 'restored' }
+  | { kind: 'resumed'; sessionPresent: boolean }
   | { kind: 'failed'; reason: string }
 
 interface Row {
@@ -56,6 +57,18 @@ export class SubscriptionListView {
     if (this.#rows.delete(filter)) this.#render()
   }
 
+  /** Change the status of every row that has status `from`. */
+  updateWhere(from: SubscriptionStatus['kind'], to: SubscriptionStatus): void {
+    let changed = false
+    for (const row of this.#rows.values()) {
+      if (row.status.kind === from) {
+        row.status = to
+        changed = true
+      }
+    }
+    if (changed) this.#render()
+  }
+
   replaceAll(subs: readonly SavedSubscription[], status: SubscriptionStatus): void {
     this.#rows.clear()
     for (const s of subs) this.#rows.set(s.filter, { sub: s, status })
@@ -92,7 +105,8 @@ function describe(sub: SavedSubscription, s: SubscriptionStatus): string {
   switch (s.kind) {
     case 'pending': return `QoS ${sub.qos} requested…`
     case 'granted': return `granted QoS ${s.qos}`
-    case 'restored': return `QoS ${sub.qos} (from saved session)`
+    case 'restored': return `QoS ${sub.qos} · saved with the session`
+    case 'resumed': return s.sessionPresent ? `QoS ${sub.qos} · kept by the broker` : `QoS ${sub.qos} · re-subscribed`
     case 'failed': return `refused: ${s.reason}`
   }
 }
