@@ -86,6 +86,25 @@ const e2e = {
     }
   },
 
+  /** Open an IndexedDBStore kept as `lastStore`, recording its 'error' events in `storeErrors`. */
+  async openIndexedDBStore(opts: IndexedDBStoreOptions = {}) {
+    const store = await IndexedDBStore.open(opts)
+    store.on('error', (err) => { e2e.storeErrors.push(describeError(err)) })
+    e2e.lastStore = store
+    return { kind: store.kind, dbName: store.dbName }
+  },
+  storeErrors: [] as ReturnType<typeof describeError>[],
+
+  /** Load `key` from `lastStore`, as counts (or the error). */
+  async loadCounts(key: string) {
+    try {
+      const s = await (e2e.lastStore as SessionStore).load(key)
+      return { ok: true as const, outgoing: s.outgoing.length, incoming: s.incoming.length, seqs: s.outgoing.map((m) => m.seq) }
+    } catch (err) {
+      return { ok: false as const, error: describeError(err) }
+    }
+  },
+
   /** acquireSessionLock; the handle is kept under `id`. */
   async acquireLock(id: string, key: string, opts: { wait?: boolean; timeoutMs?: number } = {}) {
     const signal = opts.timeoutMs !== undefined ? AbortSignal.timeout(opts.timeoutMs) : undefined
