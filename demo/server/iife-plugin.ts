@@ -1,8 +1,8 @@
 /**
  * Vite plugin: makes the browser package's IIFE build (global `webmqtt`) available at `/webmqtt.iife.js`,
  * for demo/script-tag.html. Serves packages/browser/dist/<iife file> in dev and preview, emits it in build.
- * When the package has not been built yet (e.g. straight after `pnpm install`), it bundles the IIFE from
- * the package sources with Vite itself, so `pnpm demo` works without a build step.
+ * When the package has not been built yet (e.g. straight after `pnpm install`), it bundles the IIFE in memory
+ * with the package's own build options, so `pnpm demo` works without a build step.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -13,8 +13,6 @@ export interface IifePluginOptions {
   packageDir: string
   /** URL path served and file name emitted. Default 'webmqtt.iife.js'. */
   fileName?: string
-  /** Global name of the IIFE. Default 'webmqtt'. */
-  globalName?: string
 }
 
 /** Preferred names first; any other `*.iife*.js` / `*.global.js` in dist is accepted too. */
@@ -31,20 +29,14 @@ export function findIifeFile(packageDir: string): string | undefined {
   return other ? join(dist, other) : undefined
 }
 
-async function bundleFromSource(packageDir: string, globalName: string): Promise<string> {
-  const { build, defaultClientConditions } = await import('vite')
+/** Build the IIFE in memory with the browser package's own build options (same shims, same global). */
+async function bundleFromSource(): Promise<string> {
+  const [{ build }, { viteOptions }] = await Promise.all([import('vite'), import('./browser-build.mjs')])
+  const options = viteOptions('iife')
   const out = await build({
-    configFile: false,
+    ...options,
     logLevel: 'silent',
-    root: packageDir,
-    resolve: { conditions: ['source', ...defaultClientConditions] },
-    build: {
-      write: false,
-      emptyOutDir: false,
-      minify: true,
-      sourcemap: false,
-      lib: { entry: join(packageDir, 'src/index.ts'), formats: ['iife'], name: globalName, fileName: () => 'webmqtt.iife.js' },
-    },
+    build: { ...options.build, write: false, sourcemap: false, emptyOutDir: false },
   })
   const results = Array.isArray(out) ? out : [out]
   for (const r of results) {
@@ -56,13 +48,12 @@ async function bundleFromSource(packageDir: string, globalName: string): Promise
 
 export function iifePlugin(options: IifePluginOptions): Plugin {
   const fileName = options.fileName ?? 'webmqtt.iife.js'
-  const globalName = options.globalName ?? 'webmqtt'
   let fromSource: Promise<string> | undefined
 
   const load = async (warn: (m: string) => void): Promise<string> => {
     const file = findIifeFile(options.packageDir)
     if (file) return readFileSync(file, 'utf8')
-    fromSource ??= bundleFromSource(options.packageDir, globalName).then(
+    fromSource ??= bundleFromSource().then(
       (code) => {
         warn(`packages/browser/dist has no IIFE build yet; serving ${fileName} bundled from the package sources`)
         return code
