@@ -12,7 +12,7 @@ import { nativeTimers } from '@webmqtt/core'
 import type { TimerHandle, Timers } from '@webmqtt/core'
 
 /** Worker protocol: main → worker `[id, ms]` (ms < 0 clears); worker → main `id` when due, `0` once started. */
-const WORKER_SOURCE =
+export const WORKER_SOURCE =
   'var t=new Map();' +
   'onmessage=function(e){var id=e.data[0],ms=e.data[1];' +
   'if(ms<0){clearTimeout(t.get(id));t.delete(id);return}' +

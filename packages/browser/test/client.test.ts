@@ -1,0 +1,208 @@
+// The browser Client facade in Node: defaults, paho's ws/tls setters, store choice, the tab lock and the
+// lifecycle wiring, over a fake WebSocket that answers CONNECT with CONNACK.
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { InvalidArgumentError, MemoryStore, MQTTv5, NotSupportedError, SessionLockedError, nativeTimers } from '@webmqtt/core'
+import type { Transport } from '@webmqtt/core'
+import { Client, LazyIndexedDBStore, WebSocketTransport } from '../src/index.js'
+import { fakeFactory } from './support/fake-websocket.js'
+
+/** A socket that opens and answers CONNECT (0x10) with a successful 3.1.1 CONNACK. */
+function broker() {
+  return fakeFactory((ws) => {
+    const send = ws.send.bind(ws)
+    ws.send = (data: Uint8Array) => {
+      send(data)
+      if (data[0] === 0x10) queueMicrotask(() => ws.receive(new Uint8Array([0x20, 2, 0, 0]).buffer))
+    }
+    ws.open()
+  })
+}
+
+/** An in-memory LockManager with exclusive locks and ifAvailable (what tab-lock.ts uses). */
+function fakeLocks(): LockManager {
+  const held = new Set<string>()
+  const waiters = new Map<string, Array<() => void>>()
+  const run = async (name: string, cb: (lock: Lock | null) => unknown): Promise<unknown> => {
+    held.add(name)
+    try {
+      return await cb({ name, mode: 'exclusive' } as Lock)
+    } finally {
+      held.delete(name)
+      waiters.get(name)?.shift()?.()
+    }
+  }
+  return {
+    async request(name: string, options: LockOptions, cb: (lock: Lock | null) => unknown) {
+      if (!held.has(name)) return run(name, cb)
+      if (options.ifAvailable) return cb(null)
+      await new Promise<void>((resolve) => waiters.set(name, [...(waiters.get(name) ?? []), resolve]))
+      return run(name, cb)
+    },
+    async query() {
+      return { held: [...held].map((name) => ({ name, mode: 'exclusive' as const })), pending: [] }
+    },
+  } as unknown as LockManager
+}
+
+afterEach(() => {
+  vi.unstubAllGlobals()
+})
+
+describe('browser Client defaults', () => {
+  it('new Client({ clientId }) gets a WebSocket transport, a memory store and timers, without touching window', () => {
+    const c = new Client({ clientId: 'page-1' })
+    expect(c.transport).toBeInstanceOf(WebSocketTransport)
+    expect(c.store.kind).toBe('memory')
+    expect(c.state).toBe('disconnected')
+    expect(new Client().clientId).toMatch(/^webmqtt-/)
+  })
+
+  it('a persistent session (3.x cleanSession false; 5 cleanStart false + expiry) gets the IndexedDB store', () => {
+    expect(new Client({ clientId: 'p', cleanSession: false }).store).toBeInstanceOf(LazyIndexedDBStore)
+    expect(new Client({ clientId: 'p', protocol: MQTTv5, cleanStart: false, sessionExpiryInterval: 60 }).store)
+      .toBeInstanceOf(LazyIndexedDBStore)
+    expect(new Client({ clientId: 'p', protocol: MQTTv5, cleanStart: false }).store.kind).toBe('memory')
+    expect(new Client({ clientId: 'p', cleanSession: false, persistence: 'memory' }).store.kind).toBe('memory')
+    expect(new Client({ clientId: 'p', persistence: 'indexeddb' }).store).toBeInstanceOf(LazyIndexedDBStore)
+    const store = new MemoryStore()
+    expect(new Client({ clientId: 'p', cleanSession: false, store }).store).toBe(store)
+  })
+
+  it('passes WebSocket options, timers and a custom transport through', async () => {
+    const f = broker()
+    const c = new Client({ clientId: 'page-2', timers: nativeTimers, sessionLock: false, webSocket: { createWebSocket: f.create, path: '/ws', tls: true } })
+    await c.connect('b.example', 8443, 30)
+    expect(f.sockets[0]!.url).toBe('wss://b.example:8443/ws')
+    await c.disconnect()
+    const transport: Transport = { connect: () => Promise.reject(new Error('x')) }
+    expect(new Client({ transport }).transport).toBe(transport)
+  })
+})
+
+describe('paho setters', () => {
+  it('wsSetOptions configures the transport and refuses headers a browser cannot send', async () => {
+    const c = new Client({ clientId: 'page-3', sessionLock: false })
+    expect(() => c.wsSetOptions({ headers: { Authorization: 'x' } })).toThrow(NotSupportedError)
+    expect(() => c.wsSetOptions({ path: 7 as never })).toThrow(InvalidArgumentError)
+    const f = broker()
+    c.wsSetOptions({ path: '/p', transformUrl: async (u) => `${u}?t=1`, createWebSocket: f.create })
+    await c.connect('b.example', 9001, 30)
+    expect(f.sockets[0]!.url).toBe('ws://b.example:9001/p?t=1')
+    await c.disconnect()
+  })
+
+  it('tlsSet() switches host names to wss; certificate arguments and tlsInsecureSet(true) are refused', () => {
+    const c = new Client({ clientId: 'page-4' })
+    expect(() => c.tlsSet('ca.pem')).toThrow(NotSupportedError)
+    expect(() => c.tlsSet(undefined, 'client.crt', 'client.key')).toThrow(/certfile, keyfile/)
+    expect(c.sessionKey('b.example', 8883)).toBe('ws://b.example:8883/mqtt|page-4')
+    c.tlsSet()
+    expect(c.sessionKey('b.example', 8883)).toBe('wss://b.example:8883/mqtt|page-4')
+    expect(() => c.tlsInsecureSet(true)).toThrow(NotSupportedError)
+    expect(() => c.tlsInsecureSet(false)).not.toThrow()
+  })
+
+  it('ws/tls setters say so when the client was given another transport', () => {
+    const c = new Client({ transport: { connect: () => Promise.reject(new Error('x')) } })
+    expect(() => c.wsSetOptions({})).toThrow(NotSupportedError)
+    expect(() => c.tlsSet()).toThrow(NotSupportedError)
+  })
+})
+
+describe('tab lock', () => {
+  it('a second client with the same clientId (another tab) is refused with SessionLockedError until the first disconnects', async () => {
+    const locks = fakeLocks()
+    const f = broker()
+    const a = new Client({ clientId: 'shared', locks, webSocket: { createWebSocket: f.create } })
+    const b = new Client({ clientId: 'shared', locks, webSocket: { createWebSocket: f.create } })
+    await a.connect('b.example', 1, 30)
+    expect(a.sessionLock?.held).toBe(true)
+    await expect(b.connect('b.example', 1, 30)).rejects.toBeInstanceOf(SessionLockedError)
+    expect(f.sockets).toHaveLength(1) // b opened nothing
+    expect(b.state).toBe('disconnected')
+    await a.disconnect()
+    await vi.waitFor(() => expect(a.sessionLock).toBeUndefined())
+    await b.connect('b.example', 1, 30)
+    expect(b.isConnected()).toBe(true)
+    await b.disconnect()
+  })
+
+  it("sessionLock: 'wait' waits for the other tab to let go", async () => {
+    const locks = fakeLocks()
+    const f = broker()
+    const a = new Client({ clientId: 'w', locks, webSocket: { createWebSocket: f.create } })
+    const b = new Client({ clientId: 'w', locks, sessionLock: 'wait', webSocket: { createWebSocket: f.create } })
+    await a.connect('b.example', 1, 30)
+    let bConnected = false
+    const pb = b.connect('b.example', 1, 30).then(() => { bConnected = true })
+    await Promise.resolve()
+    expect(bConnected).toBe(false)
+    await a.disconnect()
+    await pb
+    expect(b.isConnected()).toBe(true)
+    await b.disconnect()
+  })
+
+  it('different clientIds, generated clientIds and sessionLock: false take no lock', async () => {
+    const locks = fakeLocks()
+    const f = broker()
+    const clients = [
+      new Client({ clientId: 'x1', locks, webSocket: { createWebSocket: f.create } }),
+      new Client({ clientId: 'x2', locks, webSocket: { createWebSocket: f.create } }),
+      new Client({ locks, webSocket: { createWebSocket: f.create } }),
+      new Client({ clientId: 'x1', locks, sessionLock: false, webSocket: { createWebSocket: f.create } }),
+    ]
+    for (const c of clients) await c.connect('b.example', 1, 30)
+    expect(clients.map((c) => c.isConnected())).toEqual([true, true, true, true])
+    expect(clients.map((c) => c.sessionLock?.held ?? false)).toEqual([true, true, false, false])
+    for (const c of clients) await c.disconnect()
+  })
+
+  it('without Web Locks the client logs a warning and connects anyway', async () => {
+    const f = broker()
+    const c = new Client({ clientId: 'nolocks', locks: null, webSocket: { createWebSocket: f.create } })
+    const logs: string[] = []
+    c.onLog = (_c, _u, _level, text) => logs.push(text)
+    await c.connect('b.example', 1, 30)
+    expect(c.isConnected()).toBe(true)
+    expect(logs.some((l) => /no tab lock/.test(l) && /Web Locks/.test(l))).toBe(true)
+    await c.disconnect()
+  })
+})
+
+describe('lifecycle wiring', () => {
+  it('attaches page hooks while not disconnected: online reconnects at once instead of waiting out the back-off', async () => {
+    const win = new EventTarget()
+    const doc = Object.assign(new EventTarget(), { visibilityState: 'visible' })
+    vi.stubGlobal('window', win)
+    vi.stubGlobal('document', doc)
+    const f = broker()
+    const c = new Client({ clientId: 'life', sessionLock: false, webSocket: { createWebSocket: f.create } })
+    c.reconnectDelaySet(60, 120)
+    await c.connect('b.example', 1, 30)
+    f.sockets[0]!.serverClose(1006)
+    expect(c.state).toBe('reconnecting')
+    expect(f.sockets).toHaveLength(1)
+    const connected = new Promise<void>((resolve) => c.on('state', (s) => { if (s === 'connected') resolve() }))
+    win.dispatchEvent(new Event('online'))
+    await connected
+    expect(f.sockets).toHaveLength(2)
+    await c.disconnect()
+    // Detached once disconnected.
+    win.dispatchEvent(new Event('online'))
+    doc.dispatchEvent(new Event('visibilitychange'))
+    expect(f.sockets).toHaveLength(2)
+    expect(c.state).toBe('disconnected')
+  })
+
+  it('lifecycle: false attaches nothing', async () => {
+    const win = new EventTarget()
+    vi.stubGlobal('window', win)
+    const add = vi.spyOn(win, 'addEventListener')
+    const f = broker()
+    const c = new Client({ clientId: 'nolife', lifecycle: false, sessionLock: false, webSocket: { createWebSocket: f.create } })
+    await c.connect('b.example', 1, 30)
+    expect(add).not.toHaveBeenCalled()
+    await c.disconnect()
+  })
+})
