@@ -12,7 +12,7 @@ export default defineConfig({
   outputDir: './test-results',
   globalSetup: './global-setup.ts',
   fullyParallel: true,
-  workers: process.env.CI ? 2 : 2,
+  workers: 2,
   retries: 0,
   forbidOnly: true,
   timeout: 60_000,
@@ -25,7 +25,8 @@ export default defineConfig({
     ...devices['Desktop Chrome'],
     headless: true,
     launchOptions: { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS },
-    trace: 'retain-on-failure',
+    // Traces cost time on 2 cores; WEBMQTT_E2E_TRACE=1 keeps one for each failed test.
+    trace: process.env.WEBMQTT_E2E_TRACE === '1' ? 'retain-on-failure' : 'off',
     screenshot: 'only-on-failure',
     actionTimeout: 15_000,
   },
