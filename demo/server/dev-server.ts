@@ -5,7 +5,7 @@
  */
 import type { Server as HttpServer } from 'node:http'
 import { fileURLToPath } from 'node:url'
-import { createServer, type LogLevel, type ViteDevServer } from 'vite'
+import { build, createServer, preview, type LogLevel, type PreviewServer, type ViteDevServer } from 'vite'
 
 export interface DemoServer {
   server: ViteDevServer
@@ -19,32 +19,70 @@ export interface DemoServer {
 
 export const DEMO_CONFIG_FILE = fileURLToPath(new URL('../vite.config.ts', import.meta.url))
 
-export async function startDemoServer(options: { port?: number; host?: string; logLevel?: LogLevel } = {}): Promise<DemoServer> {
+export interface DemoServerOptions {
+  port?: number
+  host?: string
+  logLevel?: LogLevel
+  /** Vite's dependency cache; give each concurrent server its own. Default: demo/node_modules/.vite. */
+  cacheDir?: string
+}
+
+export async function startDemoServer(options: DemoServerOptions = {}): Promise<DemoServer> {
   const host = options.host ?? '127.0.0.1'
   const server = await createServer({
     configFile: DEMO_CONFIG_FILE,
     logLevel: options.logLevel ?? 'warn',
     clearScreen: false,
+    ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
     server: { host, port: options.port ?? 0, strictPort: options.port !== undefined && options.port !== 0, open: false },
   })
   try {
     await server.listen()
+    return { server, ...addresses(server.httpServer as HttpServer), close: () => server.close() }
   } catch (err) {
     await server.close()
     throw err
   }
-  const http = server.httpServer as HttpServer
+}
+
+function addresses(http: HttpServer): { port: number; url: string; brokerUrl: string } {
   const addr = http.address()
-  if (addr === null || typeof addr === 'string') {
-    await server.close()
-    throw new Error('demo server is not listening on a TCP port')
-  }
+  if (addr === null || typeof addr === 'string') throw new Error('demo server is not listening on a TCP port')
   const h = addr.address.includes(':') ? `[${addr.address}]` : addr.address
-  return {
-    server,
-    port: addr.port,
-    url: `http://${h}:${addr.port}/`,
-    brokerUrl: `ws://${h}:${addr.port}/mqtt`,
-    close: () => server.close(),
+  return { port: addr.port, url: `http://${h}:${addr.port}/`, brokerUrl: `ws://${h}:${addr.port}/mqtt` }
+}
+
+export interface DemoPreview {
+  server: PreviewServer
+  url: string
+  brokerUrl: string
+  port: number
+  close(): Promise<void>
+}
+
+/**
+ * Build the static site (what `pnpm demo:build` makes) into `outDir` and serve it with `vite preview`, which
+ * also runs the embedded broker. The built pages carry the strict Content-Security-Policy.
+ */
+export async function buildAndPreviewDemo(options: DemoServerOptions & { outDir: string }): Promise<DemoPreview> {
+  const host = options.host ?? '127.0.0.1'
+  await build({
+    configFile: DEMO_CONFIG_FILE,
+    logLevel: options.logLevel ?? 'warn',
+    build: { outDir: options.outDir, emptyOutDir: true },
+    ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
+  })
+  const server = await preview({
+    configFile: DEMO_CONFIG_FILE,
+    logLevel: options.logLevel ?? 'warn',
+    build: { outDir: options.outDir },
+    preview: { host, port: options.port ?? 0, strictPort: false, open: false },
+  })
+  const http = server.httpServer as HttpServer
+  try {
+    return { server, ...addresses(http), close: () => server.close() }
+  } catch (err) {
+    await server.close()
+    throw err
   }
 }

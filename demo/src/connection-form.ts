@@ -10,7 +10,7 @@ export class ConnectionForm {
   readonly #presetNote = byId('preset-note')
   readonly #customField = byId('custom-url-field')
   readonly #customUrl = byId<HTMLInputElement>('custom-url')
-  readonly #brokerUrl = byId<HTMLOutputElement>('broker-url')
+  readonly #brokerUrl = byId('broker-url')
   readonly #clientId = byId<HTMLInputElement>('client-id')
   readonly #clientIdNew = byId<HTMLButtonElement>('client-id-new')
   readonly #protocol = byId<HTMLSelectElement>('protocol')
@@ -139,7 +139,7 @@ export class ConnectionForm {
     if (Number(this.#protocol.value) > preset.maxProtocol) notes.push('This broker does not speak MQTT 5: choose 3.1.1.')
     this.#presetNote.textContent = notes.join(' ')
     const u = this.url()
-    this.#brokerUrl.value = 'url' in u ? u.url : '—'
+    this.#brokerUrl.textContent = 'url' in u ? u.url : '—'
     this.#customUrl.setAttribute('aria-invalid', String(preset.id === 'custom' && this.#customUrl.value !== '' && 'error' in u))
 
     this.#cleanLabel.textContent = v5 ? 'Clean start' : 'Clean session'
