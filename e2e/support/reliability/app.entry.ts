@@ -1,0 +1,380 @@
+/**
+ * The page-side test app of the reliability specs, bundled from the sources by support/reliability/app.ts and
+ * exposed as `window.rel`. It drives @webmqtt/browser's Client the way an app would and keeps score:
+ *
+ *  - every message received is tallied by (topic, seq) in sessionStorage, so counts survive reloads;
+ *  - a tap on WebSocket.prototype.send sees every PUBLISH the page sends (DUP flag, seq) and every PUBREL,
+ *    also kept in sessionStorage: retransmissions and duplicates can then be explained, or not;
+ *  - `create(…, { autostart: true })` stores the options so the app starts its client again by itself on the
+ *    next page load (restore the session from IndexedDB, then connect), like a real app would.
+ */
+import { Client } from '../../../packages/browser/src/index.js'
+import type { MessageInfo, StatusEvent } from '../../../packages/browser/src/index.js'
+import { parseSeq, sendsAdd, seqPayload, tallyAdd } from './seq.js'
+import type { Sends, Tally } from './seq.js'
+import { asBytes, scanPackets } from './wire.js'
+
+export interface AppClientOptions {
+  /** Several clients per page are told apart by name. Default 'main'. */
+  name?: string
+  clientId: string
+  /** Full ws:// URL of the broker (or of a proxy in front of it). */
+  url: string
+  protocol: 4 | 5
+  /** Persistent session (cleanSession false / cleanStart false + Session Expiry): the session lives in IndexedDB. */
+  persistent: boolean
+  keepalive?: number
+  maxInflight?: number
+  /** reconnectDelaySet(min, max), seconds. */
+  reconnectDelay?: [number, number]
+  openTimeoutMs?: number
+  connectTimeoutMs?: number
+  workerTimers?: boolean
+  /** Reload the page (once) after this many messages were received. */
+  reloadAfterReceived?: number
+}
+
+export interface RecordedStatus {
+  at: number
+  type: StatusEvent['type']
+  attempt?: number
+  delayMs?: number
+  sessionPresent?: boolean
+  error?: string
+}
+
+export interface PendingSummary {
+  state: string
+  pending: number
+  inflight: number
+  queued: number
+  /** States of the MessageInfos from pendingMessages() right after restore (when restored). */
+  restored?: number
+}
+
+interface Published {
+  topic: string
+  seq: number
+  info: MessageInfo
+}
+
+interface Entry {
+  opts: AppClientOptions
+  client: Client
+  events: RecordedStatus[]
+  published: Published[]
+  restoredInfos: MessageInfo[]
+  connectError?: string
+}
+
+const SS = sessionStorage
+const K = {
+  rx: 'rel.rx|', // rel.rx|<topic>|<seq> = "count,dupCount"
+  tx: 'rel.tx|', // rel.tx|<topic>|<seq> = "sends,dupSends"
+  fence: 'rel.fence|', // rel.fence|<topic> = payload
+  autostart: 'rel.autostart|', // rel.autostart|<name> = JSON options
+  reloaded: 'rel.reloaded|', // rel.reloaded|<name> = "1"
+  loads: 'rel.loads',
+  received: 'rel.received|', // rel.received|<name> = total count
+}
+
+const clients = new Map<string, Entry>()
+/** Per topic: packet id → seq of the last PUBLISH sent with it; seqs whose PUBREL was sent. */
+const midToSeq = new Map<number, { topic: string; seq: number }>()
+const released = new Map<string, Set<number>>()
+let tapProtocol = 4
+
+// ------------------------------------------------------------------------------------------ the wire tap
+const nativeSend = WebSocket.prototype.send
+WebSocket.prototype.send = function send(this: WebSocket, data: Parameters<WebSocket['send']>[0]): void {
+  try {
+    const bytes = asBytes(data)
+    if (bytes) observeOutgoing(bytes)
+  } catch (err) {
+    console.error('[rel] tap failed', err)
+  }
+  nativeSend.call(this, data)
+}
+
+function observeOutgoing(bytes: Uint8Array): void {
+  for (const p of scanPackets(bytes, tapProtocol)) {
+    if (p.type === 'publish') {
+      const seq = parseSeq(p.payload)
+      if (seq === undefined || p.qos === 0) continue
+      midToSeq.set(p.mid, { topic: p.topic, seq })
+      bump(`${K.tx}${p.topic}|${seq}`, p.dup)
+    } else if (p.type === 'pubrel') {
+      const m = midToSeq.get(p.mid)
+      if (!m) continue
+      let set = released.get(m.topic)
+      if (!set) released.set(m.topic, (set = new Set()))
+      set.add(m.seq)
+    }
+  }
+}
+
+/** "count,dupCount" += 1 (and dup). */
+function bump(key: string, dup: boolean): void {
+  const v = SS.getItem(key)
+  let count = 0
+  let dups = 0
+  if (v) {
+    const i = v.indexOf(',')
+    count = Number(v.slice(0, i))
+    dups = Number(v.slice(i + 1))
+  }
+  SS.setItem(key, `${count + 1},${dups + (dup ? 1 : 0)}`)
+}
+
+function readCounts(prefix: string): Record<string, Record<number, [number, number]>> {
+  const out: Record<string, Record<number, [number, number]>> = {}
+  for (let i = 0; i < SS.length; i++) {
+    const key = SS.key(i)
+    if (!key?.startsWith(prefix)) continue
+    const rest = key.slice(prefix.length)
+    const bar = rest.lastIndexOf('|')
+    const topic = rest.slice(0, bar)
+    const seq = Number(rest.slice(bar + 1))
+    const [a, b] = (SS.getItem(key) ?? '0,0').split(',').map(Number)
+    ;(out[topic] ??= {})[seq] = [a ?? 0, b ?? 0]
+  }
+  return out
+}
+
+// ------------------------------------------------------------------------------------------ clients
+function errorText(err: unknown): string {
+  const e = err as { name?: string; message?: string } | undefined
+  return e?.name ? `${e.name}: ${e.message ?? ''}` : String(err)
+}
+
+function entry(name = 'main'): Entry {
+  const e = clients.get(name)
+  if (!e) throw new Error(`no client named ${name}`)
+  return e
+}
+
+function create(opts: AppClientOptions, how: { autostart?: boolean } = {}): void {
+  const name = opts.name ?? 'main'
+  if (clients.has(name)) throw new Error(`client ${name} exists`)
+  tapProtocol = opts.protocol
+  const client = new Client({
+    clientId: opts.clientId,
+    protocol: opts.protocol,
+    ...(opts.protocol === 5
+      ? { cleanStart: !opts.persistent, ...(opts.persistent ? { sessionExpiryInterval: 600 } : {}) }
+      : { cleanSession: !opts.persistent }),
+    ...(opts.connectTimeoutMs ? { connectTimeoutMs: opts.connectTimeoutMs } : {}),
+    ...(opts.workerTimers === false ? { workerTimers: false } : {}),
+    webSocket: { openTimeoutMs: opts.openTimeoutMs ?? 5000 },
+  })
+  if (opts.maxInflight !== undefined) client.maxInflightMessagesSet(opts.maxInflight)
+  if (opts.reconnectDelay) client.reconnectDelaySet(opts.reconnectDelay[0], opts.reconnectDelay[1])
+  const e: Entry = { opts, client, events: [], published: [], restoredInfos: [] }
+  clients.set(name, e)
+  client.on('status', (ev) => {
+    const r: RecordedStatus = { at: Date.now(), type: ev.type }
+    if ('attempt' in ev) r.attempt = ev.attempt
+    if ('delayMs' in ev) r.delayMs = ev.delayMs
+    if ('sessionPresent' in ev) r.sessionPresent = ev.sessionPresent
+    const err = (ev as { error?: unknown }).error
+    if (err) r.error = errorText(err)
+    e.events.push(r)
+    console.log(`[rel ${name}] status ${JSON.stringify(r)}`)
+  })
+  client.onLog = (_c, _u, level, text) => {
+    if (level !== 16 /* MQTT_LOG_DEBUG */) console.log(`[rel ${name}] log ${level}: ${text}`)
+  }
+  const countKey = `${K.received}${name}`
+  client.onMessage = (_c, _u, msg) => {
+    const payload = msg.text ?? new TextDecoder().decode(msg.payload)
+    const seq = parseSeq(payload)
+    if (seq === undefined) {
+      if (payload.startsWith('fence')) SS.setItem(`${K.fence}${msg.topic}`, payload)
+      return
+    }
+    bump(`${K.rx}${msg.topic}|${seq}`, msg.dup)
+    const total = Number(SS.getItem(countKey) ?? 0) + 1
+    SS.setItem(countKey, String(total))
+    const after = opts.reloadAfterReceived
+    if (after !== undefined && total >= after && !SS.getItem(`${K.reloaded}${name}`)) {
+      SS.setItem(`${K.reloaded}${name}`, '1')
+      console.log(`[rel ${name}] reloading after ${total} messages`)
+      location.reload()
+    }
+  }
+  if (how.autostart) SS.setItem(`${K.autostart}${name}`, JSON.stringify(opts))
+}
+
+async function restore(name?: string): Promise<PendingSummary> {
+  const e = entry(name)
+  await e.client.restoreSession(e.opts.url)
+  e.restoredInfos = e.client.pendingMessages()
+  return { ...summary(e), restored: e.restoredInfos.length }
+}
+
+async function connect(name?: string): Promise<{ ok: true; sessionPresent: boolean } | { ok: false; error: string }> {
+  const e = entry(name)
+  try {
+    const r = await e.client.connect(e.opts.url, undefined, e.opts.keepalive ?? 30)
+    return { ok: true, sessionPresent: r.sessionPresent }
+  } catch (err) {
+    e.connectError = errorText(err)
+    return { ok: false, error: e.connectError }
+  }
+}
+
+function summary(e: Entry): PendingSummary {
+  return { state: e.client.state, pending: e.client.pendingMessages().length, inflight: e.client.inflightCount, queued: e.client.queuedCount }
+}
+
+/** What a client is doing now, plus how many of the restored messages are published. */
+function status(name?: string): PendingSummary & { restoredPublished: number; restoredFailed: number; connectError?: string } {
+  const e = entry(name)
+  return {
+    ...summary(e),
+    restored: e.restoredInfos.length,
+    restoredPublished: e.restoredInfos.filter((i) => i.state === 'published').length,
+    restoredFailed: e.restoredInfos.filter((i) => i.state === 'failed').length,
+    ...(e.connectError ? { connectError: e.connectError } : {}),
+  }
+}
+
+async function subscribe(filter: string, qos: 0 | 1 | 2, name?: string): Promise<number[]> {
+  const codes = await entry(name).client.subscribe(filter, qos)
+  return codes.map((c) => c.value)
+}
+
+/** Publish `count` messages per stream, interleaved (seq from..from+count-1); returns right after publishing. */
+function publishBurst(streams: Array<{ topic: string; qos: 1 | 2; count: number; from?: number }>, name?: string): PendingSummary & { rcs: number[] } {
+  const e = entry(name)
+  const rcs = new Set<number>()
+  const most = Math.max(...streams.map((s) => s.count))
+  for (let i = 0; i < most; i++) {
+    for (const s of streams) {
+      if (i >= s.count) continue
+      const seq = (s.from ?? 1) + i
+      const info = e.client.publish(s.topic, seqPayload(seq), s.qos)
+      rcs.add(info.rc)
+      e.published.push({ topic: s.topic, seq, info })
+    }
+  }
+  return { ...summary(e), rcs: [...rcs] }
+}
+
+/** Publish a fence (not a seq) after everything else. */
+function publishFence(topic: string, qos: 1 | 2, name?: string): void {
+  entry(name).client.publish(topic, `fence-${Date.now()}`, qos)
+}
+
+let paced: { timer: ReturnType<typeof setInterval>; last: Record<string, number>; done: boolean } | undefined
+
+/** Every `intervalMs`, publish the next seq of each stream, for `durationMs` (main-thread timer: app-like). */
+function startPaced(streams: Array<{ topic: string; qos: 1 | 2 }>, intervalMs: number, durationMs: number, name?: string): void {
+  const e = entry(name)
+  const last: Record<string, number> = Object.fromEntries(streams.map((s) => [s.topic, 0]))
+  const until = Date.now() + durationMs
+  const state = { timer: undefined as unknown as ReturnType<typeof setInterval>, last, done: false }
+  state.timer = setInterval(() => {
+    if (Date.now() >= until) {
+      clearInterval(state.timer)
+      state.done = true
+      return
+    }
+    for (const s of streams) {
+      const seq = ++last[s.topic]!
+      const info = e.client.publish(s.topic, seqPayload(seq), s.qos)
+      e.published.push({ topic: s.topic, seq, info })
+    }
+  }, intervalMs)
+  paced = state
+}
+
+function pacedState(): { done: boolean; last: Record<string, number> } {
+  if (!paced) throw new Error('no paced publisher')
+  return { done: paced.done, last: { ...paced.last } }
+}
+
+/** Seqs of this page's messages (published since load), by topic: completed, in flight or failed. */
+function publishedStates(name?: string): Record<string, { published: number[]; failed: number[]; other: number[] }> {
+  const out: Record<string, { published: number[]; failed: number[]; other: number[] }> = {}
+  for (const p of entry(name).published) {
+    const o = (out[p.topic] ??= { published: [], failed: [], other: [] })
+    const st = p.info.state
+    if (st === 'published') o.published.push(p.seq)
+    else if (st === 'failed') o.failed.push(p.seq)
+    else o.other.push(p.seq)
+  }
+  return out
+}
+
+async function flush(name?: string): Promise<PendingSummary> {
+  const e = entry(name)
+  await e.client.flush()
+  return summary(e)
+}
+
+async function disconnect(name?: string): Promise<void> {
+  await entry(name).client.disconnect()
+}
+
+/** Emulate a hidden tab: document.hidden / visibilityState report hidden, and visibilitychange fires. */
+function setHidden(hidden: boolean): void {
+  const state = hidden ? 'hidden' : 'visible'
+  Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => state })
+  Object.defineProperty(document, 'hidden', { configurable: true, get: () => hidden })
+  document.dispatchEvent(new Event('visibilitychange'))
+}
+
+const realSetTimeout = window.setTimeout.bind(window)
+const realSetInterval = window.setInterval.bind(window)
+/**
+ * Emulate Chrome's intensive throttling of a hidden tab's main thread: timers set from now on fire no sooner
+ * than `minMs` (Chrome: once a minute). Workers are not throttled, and neither are their messages.
+ */
+function throttleMainThreadTimers(minMs: number | false): void {
+  if (minMs === false) {
+    window.setTimeout = realSetTimeout as typeof window.setTimeout
+    window.setInterval = realSetInterval as typeof window.setInterval
+    return
+  }
+  window.setTimeout = ((fn: TimerHandler, ms?: number, ...args: unknown[]) =>
+    realSetTimeout(fn, Math.max(minMs, ms ?? 0), ...args)) as typeof window.setTimeout
+  window.setInterval = ((fn: TimerHandler, ms?: number, ...args: unknown[]) =>
+    realSetInterval(fn, Math.max(minMs, ms ?? 0), ...args)) as typeof window.setInterval
+}
+
+const rel = {
+  create, restore, connect, status, subscribe, publishBurst, publishFence, startPaced, pacedState, publishedStates,
+  flush, disconnect, setHidden, throttleMainThreadTimers,
+  events: (name?: string): RecordedStatus[] => entry(name).events,
+  state: (name?: string): string => entry(name).client.state,
+  /** Received tallies by topic (across reloads). */
+  received: (): Record<string, Tally> => readCounts(K.rx),
+  /** PUBLISH sends seen on the wire, by topic (across reloads). */
+  sends: (): Record<string, Sends> => readCounts(K.tx),
+  /** Seqs whose PUBREL this page sent, by topic (this load only). */
+  released: (): Record<string, number[]> => Object.fromEntries([...released].map(([t, s]) => [t, [...s]])),
+  fence: (topic: string): string | null => SS.getItem(`${K.fence}${topic}`),
+  /** How many times the app was loaded in this tab. */
+  loads: Number(SS.getItem(K.loads) ?? 0) + 1,
+  /** Set once an autostarted client finished restore + connect (or failed to connect). */
+  autostarted: undefined as undefined | { restored: PendingSummary; connect: Awaited<ReturnType<typeof connect>> },
+}
+SS.setItem(K.loads, String(rel.loads))
+
+async function autostart(): Promise<void> {
+  for (let i = 0; i < SS.length; i++) {
+    const key = SS.key(i)
+    if (!key?.startsWith(K.autostart)) continue
+    const opts = JSON.parse(SS.getItem(key) ?? '{}') as AppClientOptions
+    create(opts)
+    const restored = await restore(opts.name)
+    console.log(`[rel ${opts.name ?? 'main'}] autostart: restored ${JSON.stringify(restored)}`)
+    const r = await connect(opts.name)
+    rel.autostarted = { restored, connect: r }
+  }
+}
+
+;(globalThis as unknown as { rel: typeof rel }).rel = rel
+export type RelApp = typeof rel
+void autostart().catch((err: unknown) => console.error(`[rel] autostart failed: ${errorText(err)}`))

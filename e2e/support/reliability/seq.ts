@@ -1,0 +1,135 @@
+/**
+ * Sequence-number bookkeeping for the reliability specs. Every test message carries its stream's sequence
+ * number (1, 2, …) as its payload; subscribers tally deliveries per sequence number, publishers' sends are
+ * observed on the wire. `checkStream` turns both into a list of problems (empty = exact).
+ * Plain data only (it crosses page.evaluate and sessionStorage), no imports.
+ */
+
+/** Payload of message `seq`. */
+export function seqPayload(seq: number): string {
+  return String(seq)
+}
+
+/** Sequence number of a payload, or undefined for anything else (fences, noise). */
+export function parseSeq(payload: string): number | undefined {
+  if (!/^[1-9][0-9]{0,8}$/.test(payload)) return undefined
+  return Number(payload)
+}
+
+/** Deliveries to a subscriber: seq → [times delivered, of which with the DUP flag]. */
+export type Tally = Record<number, [count: number, dupCount: number]>
+
+/** A publisher's sends seen on the wire: seq → [PUBLISH packets sent, of which with DUP set]. */
+export type Sends = Record<number, [sends: number, dupSends: number]>
+
+export function tallyAdd(t: Tally, seq: number, dup: boolean): void {
+  const e = t[seq] ?? (t[seq] = [0, 0])
+  e[0]++
+  if (dup) e[1]++
+}
+
+export function sendsAdd(s: Sends, seq: number, dup: boolean): void {
+  const e = s[seq] ?? (s[seq] = [0, 0])
+  e[0]++
+  if (dup) e[1]++
+}
+
+/** 1..n */
+export function range(n: number, from = 1): number[] {
+  return Array.from({ length: n }, (_, i) => from + i)
+}
+
+export interface StreamExpectation {
+  /** Shown in problems. */
+  name: string
+  qos: 1 | 2
+  /** Sequence numbers 1..count were published. */
+  count: number
+  tally: Tally
+  /** Must be delivered at least once. Default: all of 1..count. */
+  mustArrive?: Iterable<number>
+  /** The publisher's sends (to check that retransmissions carry DUP, and to explain QoS 1 duplicates). */
+  sends?: Sends
+  /** Seqs allowed to be delivered more than once without DUP evidence (the broker itself lost their state). */
+  dupAllowed?: Iterable<number>
+  /** First deliveries must come in increasing seq order. */
+  order?: readonly number[]
+}
+
+export interface StreamReport {
+  name: string
+  delivered: number
+  missing: number[]
+  unexpected: number[]
+  /** QoS 2: seqs delivered more than once (not in dupAllowed). */
+  qos2Duplicates: Array<[seq: number, count: number]>
+  /** QoS 1: seqs delivered more often than DUP-flagged redeliveries and DUP retransmissions explain. */
+  unexplainedDuplicates: Array<[seq: number, count: number, dupDeliveries: number, dupSends: number]>
+  /** Seqs the publisher sent again without setting DUP. */
+  retransmitsWithoutDup: Array<[seq: number, sends: number, dupSends: number]>
+  /** First deliveries out of order (index, seq). */
+  outOfOrder: Array<[index: number, seq: number]>
+  /** Total extra deliveries (all explained or allowed when there are no problems). */
+  duplicates: number
+  problems: string[]
+}
+
+const head = <T>(xs: readonly T[], n = 15): string =>
+  `${JSON.stringify(xs.slice(0, n))}${xs.length > n ? ` … (${xs.length} in all)` : ''}`
+
+/** Check one stream against what exactly-once / at-least-once allow. */
+export function checkStream(e: StreamExpectation): StreamReport {
+  const seqs = Object.keys(e.tally).map(Number)
+  const must = e.mustArrive ? [...e.mustArrive] : range(e.count)
+  const allowed = new Set(e.dupAllowed ?? [])
+  const missing = must.filter((s) => !(e.tally[s]?.[0]))
+  const unexpected = seqs.filter((s) => !(s >= 1 && s <= e.count)).sort((a, b) => a - b)
+  const qos2Duplicates: StreamReport['qos2Duplicates'] = []
+  const unexplainedDuplicates: StreamReport['unexplainedDuplicates'] = []
+  let duplicates = 0
+  for (const s of seqs.sort((a, b) => a - b)) {
+    const [count, dupCount] = e.tally[s]!
+    if (count <= 1) continue
+    duplicates += count - 1
+    if (allowed.has(s)) continue
+    if (e.qos === 2) qos2Duplicates.push([s, count])
+    else {
+      const dupSends = e.sends?.[s]?.[1] ?? 0
+      if (count - 1 > dupCount + dupSends) unexplainedDuplicates.push([s, count, dupCount, dupSends])
+    }
+  }
+  const retransmitsWithoutDup: StreamReport['retransmitsWithoutDup'] = []
+  for (const [k, [sends, dupSends]] of Object.entries(e.sends ?? {})) {
+    if (dupSends < sends - 1) retransmitsWithoutDup.push([Number(k), sends, dupSends])
+  }
+  const outOfOrder: StreamReport['outOfOrder'] = []
+  if (e.order) {
+    const seen = new Set<number>()
+    let last = 0
+    e.order.forEach((s, i) => {
+      if (seen.has(s)) return
+      seen.add(s)
+      if (s < last) outOfOrder.push([i, s])
+      last = Math.max(last, s)
+    })
+  }
+  const problems: string[] = []
+  const n = e.name
+  if (missing.length) problems.push(`${n}: ${missing.length} missing: ${head(missing)}`)
+  if (unexpected.length) problems.push(`${n}: unexpected seqs ${head(unexpected)}`)
+  if (qos2Duplicates.length) problems.push(`${n}: QoS 2 delivered twice [seq, count]: ${head(qos2Duplicates)}`)
+  if (unexplainedDuplicates.length) {
+    problems.push(`${n}: QoS 1 duplicates without DUP [seq, count, DUP deliveries, DUP sends]: ${head(unexplainedDuplicates)}`)
+  }
+  if (retransmitsWithoutDup.length) problems.push(`${n}: resent without DUP [seq, sends, DUP sends]: ${head(retransmitsWithoutDup)}`)
+  if (outOfOrder.length) problems.push(`${n}: out of order [index, seq]: ${head(outOfOrder)}`)
+  return {
+    name: n, delivered: seqs.length, missing, unexpected, qos2Duplicates, unexplainedDuplicates, retransmitsWithoutDup,
+    outOfOrder, duplicates, problems,
+  }
+}
+
+/** One line per stream for test annotations. */
+export function describeReport(r: StreamReport): string {
+  return `${r.name}: ${r.delivered} distinct delivered, ${r.duplicates} duplicate deliveries, ${r.missing.length} missing`
+}
