@@ -12,7 +12,7 @@ import type { E2EEnv } from '../support/env.js'
 import type { UpgradeRecord } from '../support/static-server.js'
 
 declare global {
-  interface Window { ct: any; ctReady?: boolean } // eslint-disable-line @typescript-eslint/no-explicit-any
+  interface Window { ct: any; ctReady?: boolean }
 }
 
 async function openClientPage(page: Page, env: E2EEnv, build: 'iife' | 'esm'): Promise<void> {
