@@ -33,6 +33,25 @@ export function browserShims() {
 }
 
 /**
+ * ESM output keeps one file per module (so `sideEffects: false` lets consumers drop whole modules): our own at
+ * the top of dist/, the core under dist/core/, mqtt-packet under dist/vendor/ (never a node_modules folder:
+ * npm would leave it out of the package), the shims under dist/shims/.
+ * @param {string} name module path as Rolldown reports it
+ */
+export function esmFileName(name) {
+  const n = name.replace(/\\/g, '/')
+  const vendor = /(?:^|\/)node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?(.+)$/.exec(n)
+  if (vendor) return `vendor/${vendor[1]}.js`
+  const core = /(?:^|\/)packages\/core\/src\/(.+)$/.exec(n)
+  if (core) return `core/${core[1]}.js`
+  const shim = /(?:^|\/)build\/shims\/(.+)$/.exec(n)
+  if (shim) return `shims/${shim[1]}.js`
+  const runtime = /_rolldown\/(.+)$/.exec(n)
+  if (runtime) return `_rolldown/${runtime[1]}.js`
+  return `${n}.js`
+}
+
+/**
  * @param {'es' | 'iife'} format
  * @returns {import('vite').InlineConfig}
  */
@@ -59,9 +78,10 @@ export function viteOptions(format) {
         entry: here('../src/index.ts'),
         formats: [format],
         name: 'webmqtt',
-        fileName: () => (es ? 'index.js' : 'webmqtt.iife.js'),
+        fileName: (_format, entryName) => (es ? esmFileName(entryName) : 'webmqtt.iife.js'),
       },
       rolldownOptions: {
+        ...(es ? { output: { preserveModules: true, preserveModulesRoot: here('../src') } } : {}),
         // Bundle everything: no bare import may remain in the output.
         external: [],
         // mqtt-packet's tracing calls go to the no-op `debug` shim: drop the calls and their format strings.

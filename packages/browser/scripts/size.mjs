@@ -1,36 +1,52 @@
 #!/usr/bin/env node
 // Size budget: the minified IIFE must stay ≤ 30 KB gzip (MQTT.js is ~105 KB). Also reports the ESM bundle.
-// Exits 1 when over budget or when the bundle is missing. `--json` prints the numbers as JSON.
-import { existsSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+// `node scripts/size.mjs [distDir] [--json]` exits 1 when over budget or when a bundle is missing.
+// test/build.test.ts applies the same check to a fresh build, so CI enforces it.
+import { existsSync, readFileSync, readdirSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { gzipSync } from 'node:zlib'
 
 export const IIFE_BUDGET_BYTES = 30 * 1024
+export const IIFE_FILE = 'webmqtt.iife.js'
+export const ESM_FILE = 'index.js'
 
-const dist = fileURLToPath(new URL('../dist/', import.meta.url))
-
-export function measure(file) {
-  const bytes = readFileSync(file)
+/** Raw and gzip (level 9) size of a file or string. */
+export function measure(fileOrCode, isCode = false) {
+  const bytes = isCode ? Buffer.from(fileOrCode) : readFileSync(fileOrCode)
   return { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length }
 }
 
-const files = { iife: join(dist, 'webmqtt.iife.js'), esm: join(dist, 'index.js') }
-const missing = Object.values(files).filter((f) => !existsSync(f))
-if (missing.length > 0) {
-  console.error(`size: missing ${missing.join(', ')}; run the build first`)
-  process.exit(1)
+export const kb = (n) => `${(n / 1024).toFixed(1)} KB`
+
+/** The ESM output is one file per module: measure all of them together (what a consumer bundling it all gets). */
+export function measureEsm(dist) {
+  const files = readdirSync(dist, { recursive: true }).map(String)
+    .filter((f) => f.endsWith('.js') && !f.endsWith(IIFE_FILE)).sort()
+  return { ...measure(files.map((f) => readFileSync(join(dist, f), 'utf8')).join('\n'), true), files: files.length }
 }
-const iife = measure(files.iife)
-const esm = measure(files.esm)
-const kb = (n) => `${(n / 1024).toFixed(1)} KB`
-if (process.argv.includes('--json')) {
-  console.log(JSON.stringify({ iife, esm, budget: IIFE_BUDGET_BYTES }))
-} else {
-  console.log(`size: webmqtt.iife.js ${kb(iife.raw)} min, ${kb(iife.gzip)} gzip (budget ${kb(IIFE_BUDGET_BYTES)})`)
-  console.log(`size: index.js (ESM, unminified) ${kb(esm.raw)}, ${kb(esm.gzip)} gzip`)
+
+function main() {
+  const args = process.argv.slice(2)
+  const dist = resolve(args.find((a) => !a.startsWith('--')) ?? fileURLToPath(new URL('../dist/', import.meta.url)))
+  const files = { iife: join(dist, IIFE_FILE), esm: join(dist, ESM_FILE) }
+  const missing = Object.values(files).filter((f) => !existsSync(f))
+  if (missing.length > 0) {
+    console.error(`size: missing ${missing.join(', ')}; run the build first`)
+    process.exit(1)
+  }
+  const iife = measure(files.iife)
+  const esm = measureEsm(dist)
+  if (args.includes('--json')) {
+    console.log(JSON.stringify({ iife, esm, budget: IIFE_BUDGET_BYTES }))
+  } else {
+    console.log(`size: ${IIFE_FILE} ${kb(iife.raw)} min, ${kb(iife.gzip)} gzip (budget ${kb(IIFE_BUDGET_BYTES)})`)
+    console.log(`size: ESM (${esm.files} modules, unminified) ${kb(esm.raw)}, ${kb(esm.gzip)} gzip`)
+  }
+  if (iife.gzip > IIFE_BUDGET_BYTES) {
+    console.error(`size: ${IIFE_FILE} is over budget by ${kb(iife.gzip - IIFE_BUDGET_BYTES)}`)
+    process.exit(1)
+  }
 }
-if (iife.gzip > IIFE_BUDGET_BYTES) {
-  console.error(`size: over budget by ${kb(iife.gzip - IIFE_BUDGET_BYTES)}`)
-  process.exit(1)
-}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) main()

@@ -58,10 +58,8 @@ export class Buffer extends Uint8Array {
     throw new TypeError('webmqtt Buffer shim: Buffer.from needs a string, ArrayBuffer, typed array or array')
   }
 
-  static alloc(size, fill) {
-    const out = new Buffer(size)
-    if (fill !== undefined && fill !== 0) out.fill(typeof fill === 'number' ? fill : Buffer.from(fill)[0])
-    return out
+  static alloc(size) {
+    return new Buffer(size)
   }
 
   static allocUnsafe(size) {
@@ -102,19 +100,9 @@ export class Buffer extends Uint8Array {
     const s = start === undefined ? 0 : Math.max(0, start | 0)
     const e = end === undefined ? this.length : Math.min(this.length, end | 0)
     if (e <= s) return ''
-    const view = this.subarray(s, e)
-    if (encoding === 'hex') {
-      let out = ''
-      for (let i = 0; i < view.length; i++) out += (view[i] < 16 ? '0' : '') + view[i].toString(16)
-      return out
-    }
     utf8Only(encoding)
     decoder ??= new TextDecoder('utf-8', { ignoreBOM: true })
-    return decoder.decode(view)
-  }
-
-  toJSON() {
-    return { type: 'Buffer', data: Array.from(this) }
+    return decoder.decode(this.subarray(s, e))
   }
 
   equals(other) {
