@@ -171,7 +171,7 @@ export class WebSocketTransport implements Transport {
     const path = typeof s.path === 'string'
       ? s.path
       : await s.path({ host: entry, port, attempt, protocolVersion: target.protocolVersion })
-    let url = baseUrl(entry, port, this.#tls, checkString(path, 'path'))
+    let url = baseUrl(entry, port, this.#tls, path)
     if (s.transformUrl) url = checkUrl(await s.transformUrl(url, attempt))
     throwIfAborted(signal)
 
@@ -179,9 +179,7 @@ export class WebSocketTransport implements Transport {
     const protocols = s.protocols === undefined ? defaultProtocols
       : typeof s.protocols === 'function' ? await s.protocols(defaultProtocols, attempt)
       : [...s.protocols]
-    if (!Array.isArray(protocols) || !protocols.every((p) => typeof p === 'string')) {
-      throw new InvalidArgumentError('the protocols hook must return an array of strings')
-    }
+    if (!isStrings(protocols)) throw new InvalidArgumentError('the protocols hook must return an array of strings')
     let headers: WebSocketHeaders | undefined
     if (s.headers !== undefined) {
       headers = typeof s.headers === 'function' ? await s.headers({ Host: new URL(url).host }) : { ...s.headers }
@@ -288,58 +286,59 @@ export class WebSocketTransport implements Transport {
   }
 }
 
+const FUNCTION_OPTIONS = ['transformUrl', 'createWebSocket'] as const
+
 function merge(current: Settings, options: WebSocketTransportOptions): Settings {
   const next: Settings = { ...current }
   const has = (k: keyof WebSocketOptions): boolean => Object.prototype.hasOwnProperty.call(options, k)
+  const bad = (what: string): never => {
+    throw new InvalidArgumentError(`wsSetOptions: ${what}`)
+  }
   if (has('path')) {
     const p = options.path
-    if (typeof p !== 'string' && typeof p !== 'function') throw new InvalidArgumentError('path must be a string or a function')
-    next.path = p
+    if (typeof p !== 'string' && typeof p !== 'function') bad('path must be a string or a function')
+    next.path = p!
   }
   if (has('headers')) {
     const h = options.headers
     if (h !== undefined && typeof h !== 'function') checkHeaders(h)
     next.headers = h
   }
-  if (has('transformUrl')) next.transformUrl = optionalFunction(options.transformUrl, 'transformUrl')
-  if (has('createWebSocket')) next.createWebSocket = optionalFunction(options.createWebSocket, 'createWebSocket')
+  for (const k of FUNCTION_OPTIONS) {
+    if (!has(k)) continue
+    if (options[k] !== undefined && typeof options[k] !== 'function') bad(`${k} must be a function`)
+    ;(next as unknown as Record<string, unknown>)[k] = options[k]
+  }
   if (has('protocols')) {
     const p = options.protocols
-    if (p !== undefined && typeof p !== 'function' && !(Array.isArray(p) && p.every((x) => typeof x === 'string'))) {
-      throw new InvalidArgumentError('protocols must be an array of strings or a function')
-    }
+    if (p !== undefined && typeof p !== 'function' && !isStrings(p)) bad('protocols must be an array of strings or a function')
     next.protocols = Array.isArray(p) ? [...p] : p
   }
   if (has('failover')) {
     const f = options.failover ?? []
-    if (!Array.isArray(f) || !f.every((x) => typeof x === 'string' && x.length > 0)) {
-      throw new InvalidArgumentError('failover must be an array of URLs or host names')
-    }
+    if (!isStrings(f) || f.includes('')) bad('failover must be an array of URLs or host names')
     next.failover = [...f]
   }
   if (has('openTimeoutMs')) {
     const t = options.openTimeoutMs ?? DEFAULT_OPEN_TIMEOUT_MS
-    if (typeof t !== 'number' || !(t >= 0) || !Number.isFinite(t)) throw new InvalidArgumentError('openTimeoutMs must be a number ≥ 0')
+    if (!(t >= 0 && t < Infinity)) bad('openTimeoutMs must be a number >= 0')
     next.openTimeoutMs = t
   }
   assertHeadersSupported(next)
   return next
 }
 
-function optionalFunction<T>(v: T, name: string): T {
-  if (v !== undefined && typeof v !== 'function') throw new InvalidArgumentError(`${name} must be a function`)
-  return v
+function isStrings(v: unknown): v is string[] {
+  return Array.isArray(v) && v.every((x) => typeof x === 'string')
 }
 
 /** Headers need a factory that can send them; the browser's WebSocket cannot. */
 function assertHeadersSupported(s: Settings): void {
   const h = s.headers
-  if (h === undefined || s.createWebSocket) return
-  if (typeof h === 'object' && Object.keys(h).length === 0) return
+  if (h === undefined || s.createWebSocket || (typeof h === 'object' && Object.keys(h).length === 0)) return
   throw new NotSupportedError(
-    "WebSocket headers cannot be sent: a browser's WebSocket has no way to set handshake headers. " +
-    'Put the credential in the URL (transformUrl), in a subprotocol (protocols), or pass createWebSocket ' +
-    "(for example Node's ws package: (url, protocols, headers) => new WebSocket(url, protocols, { headers })).",
+    "a browser's WebSocket cannot send headers: put the credential in the URL (transformUrl) or a subprotocol " +
+    "(protocols), or pass createWebSocket, e.g. Node's ws: (url, protocols, headers) => new WebSocket(url, protocols, { headers })",
   )
 }
 
@@ -349,15 +348,11 @@ function checkHeaders(h: unknown): asserts h is WebSocketHeaders {
   }
 }
 
-function checkString(v: unknown, what: string): string {
-  if (typeof v !== 'string') throw new InvalidArgumentError(`${what} must be a string`)
-  return v
-}
-
 function checkUrl(v: unknown): string {
-  const url = checkString(v, 'transformUrl result')
-  if (!/^wss?:\/\//i.test(url)) throw new InvalidArgumentError(`transformUrl must return a ws:// or wss:// URL, got ${redact(url)}`)
-  return url
+  if (typeof v !== 'string' || !/^wss?:\/\//i.test(v)) {
+    throw new InvalidArgumentError(`transformUrl must return a ws:// or wss:// URL, got ${typeof v === 'string' ? redact(v) : typeof v}`)
+  }
+  return v
 }
 
 /** The URL for a host name or full URL, before `transformUrl`. */
@@ -376,6 +371,7 @@ export function baseUrl(host: string, port: number | undefined, tls: boolean, pa
   if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) {
     throw new InvalidArgumentError(`port must be an integer from 1 to 65535, got ${port}`)
   }
+  if (typeof path !== 'string') throw new InvalidArgumentError('path must be a string')
   const name = h.includes(':') && !h.startsWith('[') ? `[${h}]` : h
   const p = path === '' || path.startsWith('/') ? path : `/${path}`
   return `${tls ? 'wss' : 'ws'}://${name}${port !== undefined ? `:${port}` : ''}${p}`
@@ -405,19 +401,8 @@ function safeClose(ws: WebSocketLike, code?: number): void {
 }
 
 function toBytes(data: unknown): Uint8Array | undefined {
-  const tag = Object.prototype.toString.call(data)
-  if (tag === '[object ArrayBuffer]') return new Uint8Array(data as ArrayBuffer)
+  if (Object.prototype.toString.call(data) === '[object ArrayBuffer]') return new Uint8Array(data as ArrayBuffer)
   if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-  if (Array.isArray(data) && data.every((d) => ArrayBuffer.isView(d))) {
-    const parts = data as ArrayBufferView[]
-    const out = new Uint8Array(parts.reduce((n, d) => n + d.byteLength, 0))
-    let at = 0
-    for (const d of parts) {
-      out.set(new Uint8Array(d.buffer, d.byteOffset, d.byteLength), at)
-      at += d.byteLength
-    }
-    return out
-  }
   return undefined
 }
 
