@@ -4,10 +4,10 @@
  */
 import { spawn, spawnSync } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { LOOPBACK, freePort, waitForPorts } from './ports.js'
+import { LOOPBACK, delay, freePort, waitForPorts } from './ports.js'
 import { guardChild, terminate } from './processes.js'
 
 export const MOSQUITTO_BIN = process.env.MOSQUITTO_BIN ?? '/usr/sbin/mosquitto'
@@ -51,14 +51,22 @@ export interface MosquittoBroker {
   kill(): Promise<void>
   /** Start again on the same ports with the same config and persistence dir (graceful stop first if running). */
   restart(): Promise<void>
+  /**
+   * With persistence: make Mosquitto write its db now (SIGUSR1) and resolve once the file has been written and
+   * stopped changing. Needed before a SIGKILL that must lose nothing: Mosquitto 2.0.11's `autosave_on_changes`
+   * does not count an incoming QoS 2 PUBLISH awaiting PUBREL as a change, so such a message is only on disk
+   * after some later change (or a graceful stop).
+   */
+  persistNow(timeoutMs?: number): Promise<void>
 }
 
 /** The config Mosquitto 2.0.11 needs for a loopback websockets listener. */
 export function mosquittoConfig(o: {
   tcpPort: number; wsPort: number; persistence: boolean; dir: string; extra: readonly string[]
-  passwordFile?: string | undefined; verbose?: boolean | undefined
+  passwordFile?: string | undefined; verbose?: boolean | undefined; userLines?: readonly string[] | undefined
 }): string {
   const lines = [
+    ...(o.userLines ?? []),
     'per_listener_settings false',
     'allow_anonymous true',
     `persistence ${o.persistence ? 'true' : 'false'}`,
@@ -86,6 +94,23 @@ export function mosquittoConfig(o: {
     '',
   ]
   return lines.join('\n')
+}
+
+/**
+ * Run as root, Mosquitto drops privileges to the `mosquitto` user before it reads the password file and writes
+ * its persistence db: hand our temp dir to that user. Returns config lines (`user root` when there is no such user).
+ */
+function prepareOwnership(paths: readonly string[]): string[] {
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return []
+  const id = (flag: string): number => {
+    const r = spawnSync('id', [flag, 'mosquitto'], { encoding: 'utf8', timeout: 5000 })
+    return r.status === 0 ? Number(r.stdout.trim()) : NaN
+  }
+  const uid = id('-u')
+  const gid = id('-g')
+  if (!Number.isInteger(uid) || !Number.isInteger(gid)) return ['user root']
+  for (const p of paths) if (existsSync(p)) chownSync(p, uid, gid)
+  return []
 }
 
 function writePasswordFile(path: string, users: Record<string, string>): void {
@@ -128,6 +153,7 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
   const launch = async (): Promise<void> => {
     writeFileSync(configPath, mosquittoConfig({
       tcpPort, wsPort, persistence, dir, extra: opts.extra ?? [], passwordFile, verbose: opts.verbose,
+      userLines: prepareOwnership([dir, ...(passwordFile ? [passwordFile] : []), join(dir, 'mosquitto.db')]),
     }))
     const c = spawn(MOSQUITTO_BIN, ['-c', configPath], { stdio: ['ignore', 'pipe', 'pipe'] })
     c.stdout?.on('data', appendLog)
@@ -202,6 +228,45 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
         }
       }
       throw err
+    },
+    async persistNow(timeoutMs = 5000) {
+      if (!persistence) throw new Error('persistNow() needs startMosquitto({ persistence: true })')
+      const deadline = Date.now() + timeoutMs
+      const dbPath = join(dir, 'mosquitto.db')
+      const saves = (): number => logText.split('Saving in-memory database').length
+      const stamp = (): string => {
+        try {
+          const st = statSync(dbPath)
+          return `${st.mtimeMs}:${st.size}`
+        } catch {
+          return ''
+        }
+      }
+      // Mosquitto clears its "save requested" flag after a save, so a SIGUSR1 that lands during an autosave is
+      // lost, and a save already under way when we signal may predate what we need saved. Hence two confirmed
+      // rounds: the second save starts after the first has been logged and written.
+      for (let round = 0; round < 2; round++) {
+        const before = saves()
+        for (let i = 0; saves() === before; i++) {
+          if (!child || !isRunning()) throw new Error('mosquitto is not running')
+          if (Date.now() > deadline) throw new Error(`mosquitto did not save its db within ${timeoutMs} ms`)
+          if (i % 25 === 0) child.kill('SIGUSR1') // again every ~500 ms until a save is logged
+          await delay(20)
+        }
+        let last = stamp()
+        let quietSince = Date.now()
+        for (let i = 0; i < 10_000; i++) {
+          if (Date.now() > deadline) throw new Error(`mosquitto db did not settle within ${timeoutMs} ms`)
+          await delay(20)
+          const now = stamp()
+          if (now !== last) {
+            last = now
+            quietSince = Date.now()
+          } else if (now !== '' && Date.now() - quietSince >= 100) {
+            break
+          }
+        }
+      }
     },
   }
   return broker

@@ -24,10 +24,10 @@ export interface WsProxy {
   /** Destroy every open connection (both sides). `reset: true` sends RST instead of FIN. */
   cutAll(opts?: { reset?: boolean }): void
   /**
-   * `true`: hold every byte in both directions (connections stay open, nothing arrives, like a dead link).
-   * `false`: deliver the held bytes and forward again.
+   * `true`: hold every byte (connections stay open, nothing arrives, like a dead link); `direction` limits it to
+   * client → broker (`'up'`) or broker → client (`'down'`). `false`: deliver the held bytes and forward again.
    */
-  stall(on: boolean): void
+  stall(on: boolean, direction?: 'both' | 'up' | 'down'): void
   /** Refuse new connections (accepted and immediately destroyed); open ones are untouched. */
   pause(): void
   /** Accept new connections again. */
@@ -50,7 +50,8 @@ Promise<WsProxy> {
   let up = 0
   let down = 0
   let accepted = 0
-  let stalled = false
+  let stallUp = false
+  let stallDown = false
   let paused = false
 
   const destroyPair = (p: Pair, reset: boolean): void => {
@@ -77,7 +78,7 @@ Promise<WsProxy> {
     const pair: Pair = { client, upstream, heldUp: [], heldDown: [] }
     pairs.add(pair)
     client.on('data', (d: Buffer) => {
-      if (stalled) {
+      if (stallUp) {
         pair.heldUp.push(d)
         return
       }
@@ -85,7 +86,7 @@ Promise<WsProxy> {
       upstream.write(d)
     })
     upstream.on('data', (d: Buffer) => {
-      if (stalled) {
+      if (stallDown) {
         pair.heldDown.push(d)
         return
       }
@@ -118,12 +119,12 @@ Promise<WsProxy> {
     cutAll(o = {}) {
       for (const p of [...pairs]) destroyPair(p, o.reset ?? false)
     },
-    stall(on) {
-      stalled = on
-      if (on) return
+    stall(on, direction = 'both') {
+      if (direction !== 'down') stallUp = on
+      if (direction !== 'up') stallDown = on
       for (const p of pairs) {
-        for (const d of p.heldUp.splice(0)) { up += d.length; p.upstream.write(d) }
-        for (const d of p.heldDown.splice(0)) { down += d.length; p.client.write(d) }
+        if (!stallUp) for (const d of p.heldUp.splice(0)) { up += d.length; p.upstream.write(d) }
+        if (!stallDown) for (const d of p.heldDown.splice(0)) { down += d.length; p.client.write(d) }
       }
     },
     pause() { paused = true },

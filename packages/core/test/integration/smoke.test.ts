@@ -111,4 +111,39 @@ describe('broker specifics', () => {
       await proxy.stop()
     }
   })
+
+  it('mosquitto 2.0.11 loses an incoming QoS 2 message awaiting PUBREL on SIGKILL unless persistNow() ran', async () => {
+    const m = await startMosquitto({ persistence: true })
+    try {
+      const deliveredAfterCrash = async (saveFirst: boolean, tag: string): Promise<string[]> => {
+        const sub = await rawConnect({ url: m.wsUrl, clientId: `S-${tag}`, clean: false })
+        await sub.subscribe(`crash/${tag}`, 2)
+        await sub.disconnect()
+        const pub = await rawConnect({ url: m.wsUrl, clientId: `P-${tag}`, clean: false, autoAck: false })
+        pub.send({ cmd: 'publish', topic: `crash/${tag}`, payload: Buffer.from(tag), qos: 2, messageId: 7, retain: false, dup: false } as never)
+        await pub.waitFor((p) => p.cmd === 'pubrec')
+        if (saveFirst) await m.persistNow()
+        await m.kill()
+        await pub.closed
+        await m.restart()
+        const pub2 = await rawConnect({ url: m.wsUrl, clientId: `P-${tag}`, clean: false, autoAck: false })
+        expect(pub2.connack.sessionPresent).toBe(true)
+        pub2.send({ cmd: 'pubrel', messageId: 7 } as never)
+        await pub2.waitFor((p) => p.cmd === 'pubcomp')
+        const sub2 = await rawConnect({ url: m.wsUrl, clientId: `S-${tag}`, clean: false })
+        expect(sub2.connack.sessionPresent).toBe(true)
+        // A QoS 2 marker through the same session: anything queued before it arrives before it.
+        await pub2.publish(`crash/${tag}`, 'marker', 1)
+        await sub2.waitForPublishes(1, undefined, 5000)
+        await sub2.waitFor((p) => p.cmd === 'publish' && p.payload.toString() === 'marker', 5000)
+        const got = sub2.publishes().map((p) => p.payload.toString())
+        await Promise.all([sub2.disconnect(), pub2.disconnect()])
+        return got
+      }
+      expect(await deliveredAfterCrash(false, 'unsaved')).toEqual(['marker'])
+      expect(await deliveredAfterCrash(true, 'saved')).toEqual(['saved', 'marker'])
+    } finally {
+      await m.stop()
+    }
+  })
 })
