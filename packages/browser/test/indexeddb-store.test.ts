@@ -203,9 +203,15 @@ describe('openSessionStore', () => {
     expect(r.error).toBeInstanceOf(StorageError)
     expect(r.error?.failure).toBe('unavailable')
     expect(r.warning).toMatch(/memory only.*not available/)
-    // Node has no global indexedDB: the default also falls back.
-    expect('indexedDB' in globalThis).toBe(false)
-    expect((await openSessionStore()).error?.failure).toBe('unavailable')
+    // The default (globalThis.indexedDB) when the runtime has none, as in Node or SSR.
+    const saved = Object.getOwnPropertyDescriptor(globalThis, 'indexedDB')
+    Object.defineProperty(globalThis, 'indexedDB', { configurable: true, value: undefined })
+    try {
+      expect((await openSessionStore()).error?.failure).toBe('unavailable')
+    } finally {
+      if (saved) Object.defineProperty(globalThis, 'indexedDB', saved)
+      else delete (globalThis as { indexedDB?: unknown }).indexedDB
+    }
   })
 
   it('falls back to memory with a "denied" StorageError when open() throws SecurityError', async () => {

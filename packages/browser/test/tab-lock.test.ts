@@ -136,8 +136,25 @@ describe('acquireSessionLock', () => {
     expect(l.held).toBe(false)
     expect(l.reason).toMatch(/Web Locks API is not available/)
     await l.release()
-    // Node has no navigator.locks: the default is the no-op handle too.
-    expect((globalThis as { navigator?: { locks?: unknown } }).navigator?.locks).toBeUndefined()
-    expect((await acquireSessionLock('k')).supported).toBe(false)
+    // The default (navigator.locks) when the runtime has none.
+    const saved = Object.getOwnPropertyDescriptor(globalThis, 'navigator')
+    Object.defineProperty(globalThis, 'navigator', { configurable: true, value: {} })
+    try {
+      expect((await acquireSessionLock('k')).supported).toBe(false)
+    } finally {
+      if (saved) Object.defineProperty(globalThis, 'navigator', saved)
+      else delete (globalThis as { navigator?: unknown }).navigator
+    }
+    // And navigator.locks is the default when present.
+    const locks = new FakeLockManager()
+    Object.defineProperty(globalThis, 'navigator', { configurable: true, value: { locks } })
+    try {
+      const held = await acquireSessionLock('k')
+      expect(held.supported && held.held && locks.held.has(held.name)).toBe(true)
+      await held.release()
+    } finally {
+      if (saved) Object.defineProperty(globalThis, 'navigator', saved)
+      else delete (globalThis as { navigator?: unknown }).navigator
+    }
   })
 })
