@@ -50,6 +50,8 @@ test.describe('scenario 1: page reload mid-flight', () => {
       }
       await page.evaluate((o) => window.rel.create(o, { autostart: true }), opts)
       expect(await page.evaluate(() => window.rel.connect())).toMatchObject({ ok: true })
+      // Aedes reports a present session only to clients with subscriptions ("sessionPresent = !!subs").
+      expect(await page.evaluate((t) => window.rel.subscribe(t, 1), `rel/${rel.id}/control`)).toEqual([1])
 
       const before = await page.evaluate(async ({ topic, qos, count }) => {
         const burst = window.rel.publishBurst([{ topic, qos, count }])
@@ -69,7 +71,11 @@ test.describe('scenario 1: page reload mid-flight', () => {
       expect(started.restored.restored).toBeGreaterThan(0)
       expect(started.restored.restored).toBeLessThanOrEqual(COUNT)
 
-      await waitUntil(async () => (await page.evaluate(() => window.rel.status().pending)) === 0 && sub.distinct(topic) >= COUNT,
+      await waitUntil(async () => {
+        const st = await page.evaluate(() => window.rel.status())
+        if (process.env.REL_DEBUG) rel.note(`pending ${st.pending} received ${sub.distinct(topic)}`)
+        return st.pending === 0 && sub.distinct(topic) >= COUNT
+      },
         30_000, 'every message published and received', () => ({ received: sub.distinct(topic) }))
       // Everything before the fence has been forwarded once the fence arrives (one publisher, one subscriber).
       await page.evaluate(({ topic, qos }) => window.rel.publishFence(`${topic}/fence`, qos), { topic, qos })
@@ -79,10 +85,11 @@ test.describe('scenario 1: page reload mid-flight', () => {
       expect(after.restoredPublished, 'every restored message completes').toBe(after.restored)
       expect(after.restoredFailed).toBe(0)
       const sends = (await page.evaluate(() => window.rel.sends()))[topic]
+      const violations = await page.evaluate(() => window.rel.violations())
       const report = checkStream({ name: `page→node QoS ${qos}`, qos, count: COUNT, tally: sub.tally(topic), sends })
       rel.note(describeReport(report))
       test.info().annotations.push({ type: 'result', description: `${describeReport(report)}; restored ${started.restored.restored}` })
-      expect(report.problems).toEqual([])
+      expect([...violations.map((v) => `page client broke MQTT 4.3.3: ${v}`), ...report.problems]).toEqual([])
     })
   }
 
@@ -122,7 +129,12 @@ test.describe('scenario 1: page reload mid-flight', () => {
       await waitUntil(async () => (await page.evaluate((t) => window.rel.fence(t), topic)) !== null, 10_000, 'the fence')
 
       const tally = (await page.evaluate(() => window.rel.received()))[topic] ?? {}
-      const report = checkStream({ name: `node→page QoS ${qos}`, qos, count: COUNT, tally, sends: pub.sends.get(topic) ?? {} })
+      const report = checkStream({
+        name: `node→page QoS ${qos}`, qos, count: COUNT, tally, sends: pub.sends.get(topic) ?? {},
+        // Aedes 1.2.0 sends some QoS 2 messages again after a reconnect although the page had completed their flow
+        // (PUBCOMP sent) — a new PUBLISH without DUP that no client can tell from a new message. Counted apart.
+        brokerRedeliversCompletedQos2: target.broker === 'aedes',
+      })
       rel.note(describeReport(report))
       test.info().annotations.push({ type: 'result', description: describeReport(report) })
       expect(report.problems).toEqual([])

@@ -10,7 +10,7 @@
  */
 import { Client } from '../../../packages/browser/src/index.js'
 import type { MessageInfo, StatusEvent } from '../../../packages/browser/src/index.js'
-import { parseSeq, sendsAdd, seqPayload, tallyAdd } from './seq.js'
+import { parseSeq, seqPayload } from './seq.js'
 import type { Sends, Tally } from './seq.js'
 import { asBytes, scanPackets } from './wire.js'
 
@@ -69,8 +69,13 @@ interface Entry {
 
 const SS = sessionStorage
 const K = {
-  rx: 'rel.rx|', // rel.rx|<topic>|<seq> = "count,dupCount"
+  rx: 'rel.rx|', // rel.rx|<topic>|<seq> = "count,dupCount,redeliveredAfterPubcomp"
   tx: 'rel.tx|', // rel.tx|<topic>|<seq> = "sends,dupSends"
+  txMid: 'rel.txmid|', // rel.txmid|<mid> = "<topic>|<seq>" of the last PUBLISH sent with that packet id
+  txRel: 'rel.txrel|', // rel.txrel|<topic>|<seq>: PUBREL sent
+  rxMid: 'rel.rxmid|', // rel.rxmid|<mid> = "<topic>|<seq>" of the last message received with that packet id
+  rxDone: 'rel.rxdone|', // rel.rxdone|<topic>|<seq>: PUBCOMP sent (the QoS 2 flow is complete)
+  violation: 'rel.violation|', // rel.violation|<what>|<topic>|<seq>
   fence: 'rel.fence|', // rel.fence|<topic> = payload
   autostart: 'rel.autostart|', // rel.autostart|<name> = JSON options
   reloaded: 'rel.reloaded|', // rel.reloaded|<name> = "1"
@@ -79,12 +84,11 @@ const K = {
 }
 
 const clients = new Map<string, Entry>()
-/** Per topic: packet id → seq of the last PUBLISH sent with it; seqs whose PUBREL was sent. */
-const midToSeq = new Map<number, { topic: string; seq: number }>()
-const released = new Map<string, Set<number>>()
 let tapProtocol = 4
 
 // ------------------------------------------------------------------------------------------ the wire tap
+// Outgoing packets only (the page's client writes one packet per WebSocket message). Packet ids are mapped
+// back to (topic, seq) through sessionStorage, because flows started before a reload finish after it.
 const nativeSend = WebSocket.prototype.send
 WebSocket.prototype.send = function send(this: WebSocket, data: Parameters<WebSocket['send']>[0]): void {
   try {
@@ -101,33 +105,29 @@ function observeOutgoing(bytes: Uint8Array): void {
     if (p.type === 'publish') {
       const seq = parseSeq(p.payload)
       if (seq === undefined || p.qos === 0) continue
-      midToSeq.set(p.mid, { topic: p.topic, seq })
-      bump(`${K.tx}${p.topic}|${seq}`, p.dup)
+      const id = `${p.topic}|${seq}`
+      SS.setItem(`${K.txMid}${p.mid}`, id)
+      bump(`${K.tx}${id}`, p.dup)
+      // MQTT 4.3.3: once PUBREL is sent, the PUBLISH must not be sent again.
+      if (p.qos === 2 && SS.getItem(`${K.txRel}${id}`)) SS.setItem(`${K.violation}publish after pubrel|${id}`, '1')
     } else if (p.type === 'pubrel') {
-      const m = midToSeq.get(p.mid)
-      if (!m) continue
-      let set = released.get(m.topic)
-      if (!set) released.set(m.topic, (set = new Set()))
-      set.add(m.seq)
+      const id = SS.getItem(`${K.txMid}${p.mid}`)
+      if (id) SS.setItem(`${K.txRel}${id}`, '1')
+    } else if (p.type === 'pubcomp') {
+      const id = SS.getItem(`${K.rxMid}${p.mid}`)
+      if (id) SS.setItem(`${K.rxDone}${id}`, '1')
     }
   }
 }
 
-/** "count,dupCount" += 1 (and dup). */
-function bump(key: string, dup: boolean): void {
-  const v = SS.getItem(key)
-  let count = 0
-  let dups = 0
-  if (v) {
-    const i = v.indexOf(',')
-    count = Number(v.slice(0, i))
-    dups = Number(v.slice(i + 1))
-  }
-  SS.setItem(key, `${count + 1},${dups + (dup ? 1 : 0)}`)
+/** "count,dupCount,afterCompleted" += 1 (and dup, and afterCompleted). */
+function bump(key: string, dup: boolean, afterCompleted = false): void {
+  const [count = 0, dups = 0, after = 0] = (SS.getItem(key) ?? '0,0,0').split(',').map(Number)
+  SS.setItem(key, `${count + 1},${dups + (dup ? 1 : 0)},${after + (afterCompleted ? 1 : 0)}`)
 }
 
-function readCounts(prefix: string): Record<string, Record<number, [number, number]>> {
-  const out: Record<string, Record<number, [number, number]>> = {}
+function readCounts(prefix: string): Record<string, Record<number, [number, number, number]>> {
+  const out: Record<string, Record<number, [number, number, number]>> = {}
   for (let i = 0; i < SS.length; i++) {
     const key = SS.key(i)
     if (!key?.startsWith(prefix)) continue
@@ -135,9 +135,16 @@ function readCounts(prefix: string): Record<string, Record<number, [number, numb
     const bar = rest.lastIndexOf('|')
     const topic = rest.slice(0, bar)
     const seq = Number(rest.slice(bar + 1))
-    const [a, b] = (SS.getItem(key) ?? '0,0').split(',').map(Number)
-    ;(out[topic] ??= {})[seq] = [a ?? 0, b ?? 0]
+    const [a = 0, b = 0, c = 0] = (SS.getItem(key) ?? '0,0,0').split(',').map(Number)
+    ;(out[topic] ??= {})[seq] = [a, b, c]
   }
+  return out
+}
+
+/** Seqs by topic for keys `<prefix><topic>|<seq>`. */
+function readSeqs(prefix: string): Record<string, number[]> {
+  const out: Record<string, number[]> = {}
+  for (const [topic, t] of Object.entries(readCounts(prefix))) out[topic] = Object.keys(t).map(Number).sort((a, b) => a - b)
   return out
 }
 
@@ -192,7 +199,12 @@ function create(opts: AppClientOptions, how: { autostart?: boolean } = {}): void
       if (payload.startsWith('fence')) SS.setItem(`${K.fence}${msg.topic}`, payload)
       return
     }
-    bump(`${K.rx}${msg.topic}|${seq}`, msg.dup)
+    const id = `${msg.topic}|${seq}`
+    // A QoS 2 message delivered again after this page completed its flow (sent PUBCOMP) is a new PUBLISH
+    // from the broker's side: the client cannot tell it from a new message (the packet id is free again).
+    const again = msg.qos === 2 && SS.getItem(`${K.rx}${id}`) !== null && SS.getItem(`${K.rxDone}${id}`) !== null
+    if (msg.qos === 2) SS.setItem(`${K.rxMid}${msg.mid}`, id)
+    bump(`${K.rx}${id}`, msg.dup, again)
     const total = Number(SS.getItem(countKey) ?? 0) + 1
     SS.setItem(countKey, String(total))
     const after = opts.reloadAfterReceived
@@ -352,8 +364,17 @@ const rel = {
   received: (): Record<string, Tally> => readCounts(K.rx),
   /** PUBLISH sends seen on the wire, by topic (across reloads). */
   sends: (): Record<string, Sends> => readCounts(K.tx),
-  /** Seqs whose PUBREL this page sent, by topic (this load only). */
-  released: (): Record<string, number[]> => Object.fromEntries([...released].map(([t, s]) => [t, [...s]])),
+  /** Seqs whose PUBREL this page sent, by topic (across reloads). */
+  released: (): Record<string, number[]> => readSeqs(K.txRel),
+  /** Protocol rules this page's client broke, as "<rule>|<topic>|<seq>". */
+  violations: (): string[] => {
+    const out: string[] = []
+    for (let i = 0; i < SS.length; i++) {
+      const key = SS.key(i)
+      if (key?.startsWith(K.violation)) out.push(key.slice(K.violation.length))
+    }
+    return out.sort()
+  },
   fence: (topic: string): string | null => SS.getItem(`${K.fence}${topic}`),
   /** How many times the app was loaded in this tab. */
   loads: Number(SS.getItem(K.loads) ?? 0) + 1,
@@ -363,9 +384,12 @@ const rel = {
 SS.setItem(K.loads, String(rel.loads))
 
 async function autostart(): Promise<void> {
+  const keys: string[] = []
   for (let i = 0; i < SS.length; i++) {
     const key = SS.key(i)
-    if (!key?.startsWith(K.autostart)) continue
+    if (key?.startsWith(K.autostart)) keys.push(key)
+  }
+  for (const key of keys) {
     const opts = JSON.parse(SS.getItem(key) ?? '{}') as AppClientOptions
     create(opts)
     const restored = await restore(opts.name)

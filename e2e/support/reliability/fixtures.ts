@@ -107,7 +107,7 @@ export const test = base.extend<{ rel: RelKit }>({
 
     await use(kit)
 
-    const failed = testInfo.status !== testInfo.expectedStatus
+    const failed = testInfo.status !== testInfo.expectedStatus || process.env.REL_DEBUG === "1"
     if (failed) {
       const parts: string[] = [`----- reliability timeline: ${testInfo.title} -----`, ...timeline]
       for (const c of clients) parts.push(`----- node client ${c.opts.clientId} -----`, ...c.log)

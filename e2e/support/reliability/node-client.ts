@@ -39,6 +39,9 @@ export class CountingClient {
   /** SUBACKs received (also for the client's own re-subscriptions). */
   subacks = 0
   readonly log: string[] = []
+  /** QoS 2: packet id → "<topic>|<seq>" of the last delivery with it; flows completed (PUBCOMP sent). */
+  readonly #rxMid = new Map<number, string>()
+  readonly #rxDone = new Set<string>()
 
   constructor(opts: CountingClientOptions) {
     this.opts = opts
@@ -46,6 +49,10 @@ export class CountingClient {
       onFrame: (direction, bytes) => {
         if (direction !== 'out') return
         for (const p of scanPackets(bytes, opts.protocol)) {
+          if (p.type === 'pubcomp') {
+            const id = this.#rxMid.get(p.mid)
+            if (id) this.#rxDone.add(id)
+          }
           if (p.type !== 'publish' || p.qos === 0) continue
           const seq = parseSeq(p.payload)
           if (seq === undefined) continue
@@ -93,7 +100,10 @@ export class CountingClient {
         if (!o) this.order.set(msg.topic, (o = []))
         o.push(seq)
       }
-      tallyAdd(t, seq, msg.dup)
+      const id = `${msg.topic}|${seq}`
+      const again = msg.qos === 2 && t[seq] !== undefined && this.#rxDone.has(id)
+      if (msg.qos === 2) this.#rxMid.set(msg.mid, id)
+      tallyAdd(t, seq, msg.dup, again)
     }
     this.client = c
   }

@@ -16,16 +16,21 @@ export function parseSeq(payload: string): number | undefined {
   return Number(payload)
 }
 
-/** Deliveries to a subscriber: seq → [times delivered, of which with the DUP flag]. */
-export type Tally = Record<number, [count: number, dupCount: number]>
+/**
+ * Deliveries to a subscriber: seq → [times delivered, of which with the DUP flag, of which QoS 2 deliveries
+ * that came after the subscriber had completed that message's flow (sent PUBCOMP)]. The third count is kept by
+ * the page app only.
+ */
+export type Tally = Record<number, [count: number, dupCount: number, afterCompleted?: number]>
 
 /** A publisher's sends seen on the wire: seq → [PUBLISH packets sent, of which with DUP set]. */
 export type Sends = Record<number, [sends: number, dupSends: number]>
 
-export function tallyAdd(t: Tally, seq: number, dup: boolean): void {
-  const e = t[seq] ?? (t[seq] = [0, 0])
+export function tallyAdd(t: Tally, seq: number, dup: boolean, afterCompleted = false): void {
+  const e = t[seq] ?? (t[seq] = [0, 0, 0])
   e[0]++
   if (dup) e[1]++
+  if (afterCompleted) e[2] = (e[2] ?? 0) + 1
 }
 
 export function sendsAdd(s: Sends, seq: number, dup: boolean): void {
@@ -54,6 +59,12 @@ export interface StreamExpectation {
   dupAllowed?: Iterable<number>
   /** First deliveries must come in increasing seq order. */
   order?: readonly number[]
+  /**
+   * The broker is known to send a completed QoS 2 message again as a new PUBLISH (Aedes after a reconnect):
+   * such deliveries (counted by the subscriber, see Tally) are reported as `brokerDuplicates`, not as problems.
+   * Any other QoS 2 duplicate still is one.
+   */
+  brokerRedeliversCompletedQos2?: boolean
 }
 
 export interface StreamReport {
@@ -71,6 +82,8 @@ export interface StreamReport {
   outOfOrder: Array<[index: number, seq: number]>
   /** Total extra deliveries (all explained or allowed when there are no problems). */
   duplicates: number
+  /** QoS 2 deliveries of messages whose flow the subscriber had completed: the broker sent them again. */
+  brokerDuplicates: Array<[seq: number, count: number]>
   problems: string[]
 }
 
@@ -86,13 +99,15 @@ export function checkStream(e: StreamExpectation): StreamReport {
   const unexpected = seqs.filter((s) => !(s >= 1 && s <= e.count)).sort((a, b) => a - b)
   const qos2Duplicates: StreamReport['qos2Duplicates'] = []
   const unexplainedDuplicates: StreamReport['unexplainedDuplicates'] = []
+  const brokerDuplicates: StreamReport['brokerDuplicates'] = []
   let duplicates = 0
   for (const s of seqs.sort((a, b) => a - b)) {
-    const [count, dupCount] = e.tally[s]!
+    const [count, dupCount, afterCompleted = 0] = e.tally[s]!
     if (count <= 1) continue
     duplicates += count - 1
     if (allowed.has(s)) continue
-    if (e.qos === 2) qos2Duplicates.push([s, count])
+    if (e.qos === 2 && e.brokerRedeliversCompletedQos2 && afterCompleted >= count - 1) brokerDuplicates.push([s, count])
+    else if (e.qos === 2) qos2Duplicates.push([s, count])
     else {
       const dupSends = e.sends?.[s]?.[1] ?? 0
       if (count - 1 > dupCount + dupSends) unexplainedDuplicates.push([s, count, dupCount, dupSends])
@@ -125,11 +140,12 @@ export function checkStream(e: StreamExpectation): StreamReport {
   if (outOfOrder.length) problems.push(`${n}: out of order [index, seq]: ${head(outOfOrder)}`)
   return {
     name: n, delivered: seqs.length, missing, unexpected, qos2Duplicates, unexplainedDuplicates, retransmitsWithoutDup,
-    outOfOrder, duplicates, problems,
+    outOfOrder, duplicates, brokerDuplicates, problems,
   }
 }
 
 /** One line per stream for test annotations. */
 export function describeReport(r: StreamReport): string {
-  return `${r.name}: ${r.delivered} distinct delivered, ${r.duplicates} duplicate deliveries, ${r.missing.length} missing`
+  const broker = r.brokerDuplicates.length > 0 ? ` (${r.brokerDuplicates.length} completed QoS 2 flows sent again by the broker: ${head(r.brokerDuplicates.map(([s]) => s), 10)})` : ''
+  return `${r.name}: ${r.delivered} distinct delivered, ${r.duplicates} duplicate deliveries${broker}, ${r.missing.length} missing`
 }

@@ -55,6 +55,35 @@ function varint(b: Uint8Array, at: number): [value: number, next: number] | unde
 
 /** Every complete packet in `bytes` (one WebSocket message may hold several). */
 export function scanPackets(bytes: Uint8Array, protocolVersion: number): ObservedPacket[] {
+  return scan(bytes, protocolVersion).packets
+}
+
+/**
+ * Packets from a byte stream whose packets may be split across WebSocket messages (Aedes writes one packet
+ * as several frames): feed every message in order.
+ */
+export class PacketReader {
+  readonly #protocolVersion: number
+  #rest: Uint8Array = new Uint8Array(0)
+
+  constructor(protocolVersion: number) {
+    this.#protocolVersion = protocolVersion
+  }
+
+  push(bytes: Uint8Array): ObservedPacket[] {
+    let buf = bytes
+    if (this.#rest.length > 0) {
+      buf = new Uint8Array(this.#rest.length + bytes.length)
+      buf.set(this.#rest)
+      buf.set(bytes, this.#rest.length)
+    }
+    const { packets, consumed } = scan(buf, this.#protocolVersion)
+    this.#rest = buf.slice(consumed)
+    return packets
+  }
+}
+
+function scan(bytes: Uint8Array, protocolVersion: number): { packets: ObservedPacket[]; consumed: number } {
   const out: ObservedPacket[] = []
   let at = 0
   while (at < bytes.length) {
@@ -75,7 +104,7 @@ export function scanPackets(bytes: Uint8Array, protocolVersion: number): Observe
     }
     at = end
   }
-  return out
+  return { packets: out, consumed: at }
 }
 
 function readPublish(b: Uint8Array, first: number, start: number, end: number, protocolVersion: number): ObservedPublish | undefined {
