@@ -5,7 +5,6 @@
  * `error` event and goes on in memory — and later calls use a MemoryStore, so the session is still kept for
  * reconnects within the page.
  */
-import { MemoryStore } from '@webmqtt/core'
 import type { SessionSnapshot, SessionStore, StoreOp } from '@webmqtt/core'
 import { openSessionStore } from './indexeddb-store.js'
 import type { IndexedDBStoreOptions } from './indexeddb-store.js'

@@ -28,7 +28,6 @@ export interface WebSocketLike {
   readonly protocol: string
   send(data: Uint8Array): void
   close(code?: number, reason?: string): void
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- event shapes differ between runtimes
   addEventListener(type: string, listener: (event: any) => void): void
 }
 

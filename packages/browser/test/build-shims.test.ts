@@ -13,7 +13,22 @@ import { buildBundle } from './support/bundle.js'
 interface Shimmed {
   encode: typeof realEncode
   Decoder: typeof RealDecoder
-  Buffer: { from(v: unknown, enc?: unknown, len?: unknown): Uint8Array & Record<string, (...a: unknown[]) => unknown>; byteLength(v: unknown): number; concat(l: Uint8Array[], n?: number): Uint8Array; isBuffer(v: unknown): boolean }
+  Buffer: {
+    from(v: unknown, enc?: unknown, len?: unknown): ShimBuffer
+    byteLength(v: unknown): number
+    concat(l: Uint8Array[], n?: number): Uint8Array
+    isBuffer(v: unknown): boolean
+  }
+}
+
+interface ShimBuffer extends Uint8Array<ArrayBuffer> {
+  write(s: string, offset?: number): number
+  toString(encoding?: string): string
+  slice(start?: number, end?: number): ShimBuffer
+  readUInt8(o: number): number
+  readUInt16BE(o: number): number
+  readUInt32BE(o: number): number
+  copy(target: Uint8Array, targetStart?: number, sourceStart?: number, sourceEnd?: number): number
 }
 
 let tmp: string
