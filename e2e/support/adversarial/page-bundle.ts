@@ -1,7 +1,6 @@
 /**
- * Serves the adversarial page: `${baseUrl}/adv/index.html` and `/adv/adv.js` (page.entry.ts bundled with esbuild
- * from the TypeScript sources, once per worker, in memory), through a route on the browser context. Same origin
- * as the shared static server, so IndexedDB and Web Locks behave as on any page of that origin.
+ * The adversarial page: `/adv/index.html` and `/adv/adv.js` (page.entry.ts bundled with esbuild from the
+ * TypeScript sources, once per worker, in memory), served by a loopback HTTP server per worker (fixture.ts).
  *
  * The bundling mirrors support/bundle.ts (which does not export its plugin): `source` condition, and
  * mqtt-packet's Node-only dependencies replaced with the browser package's build shims.
@@ -10,9 +9,9 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 import type { Plugin } from 'esbuild'
-import type { BrowserContext, Page } from '@playwright/test'
+import { createServer } from 'node:http'
+import type { Page } from '@playwright/test'
 import { REPO_ROOT } from '../bundle.js'
-import type { E2EEnv } from '../env.js'
 import type { Adv } from './page.entry.js'
 
 export type { Adv }
@@ -65,24 +64,52 @@ export function advBundle(): Promise<string> {
 const HTML = '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>webmqtt adversarial</title></head>' +
   '<body><p>webmqtt adversarial page: <code>window.adv</code></p><script src="/adv/adv.js"></script></body></html>'
 
-const routed = new WeakSet<BrowserContext>()
+export interface AdvServer {
+  /** http://127.0.0.1:<port> */
+  readonly baseUrl: string
+  stop(): Promise<void>
+}
 
-/** Serve /adv/* on `context` (idempotent). */
-export async function routeAdvPage(context: BrowserContext, env: E2EEnv): Promise<void> {
-  if (routed.has(context)) return
-  routed.add(context)
+/**
+ * Serve /adv/index.html and /adv/adv.js from a real loopback HTTP server. (A document fulfilled by a Playwright
+ * route has no IP address space, so Chromium's Local Network Access checks then block its WebSockets to
+ * 127.0.0.1 with net::ERR_BLOCKED_BY_LOCAL_NETWORK_ACCESS_CHECKS.)
+ */
+export async function startAdvServer(): Promise<AdvServer> {
   const js = await advBundle()
-  await context.route(`${env.baseUrl}/adv/**`, (route) => {
-    const path = new URL(route.request().url()).pathname
-    if (path === '/adv/index.html') return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: HTML })
-    if (path === '/adv/adv.js') return route.fulfill({ status: 200, contentType: 'text/javascript; charset=utf-8', body: js })
-    return route.fulfill({ status: 404, body: 'not found' })
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname
+    const send = (status: number, type: string, body: string): void => {
+      res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' })
+      res.end(body)
+    }
+    if (path === '/adv/index.html') return send(200, 'text/html; charset=utf-8', HTML)
+    if (path === '/adv/adv.js') return send(200, 'text/javascript; charset=utf-8', js)
+    return send(404, 'text/plain', 'not found')
   })
+  const sockets = new Set<import('node:net').Socket>()
+  server.on('connection', (s) => {
+    sockets.add(s)
+    s.once('close', () => sockets.delete(s))
+  })
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const a = server.address()
+      resolve(typeof a === 'object' && a ? a.port : 0)
+    })
+  })
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    stop: () => new Promise<void>((resolve) => {
+      for (const s of sockets) s.destroy()
+      server.close(() => resolve())
+    }),
+  }
 }
 
 /** Open the adversarial page in `page` and wait for `window.adv`. */
-export async function openAdvPage(page: Page, env: E2EEnv): Promise<void> {
-  await routeAdvPage(page.context(), env)
-  await page.goto(`${env.baseUrl}/adv/index.html`)
+export async function openAdvPage(page: Page, server: AdvServer): Promise<void> {
+  await page.goto(`${server.baseUrl}/adv/index.html`)
   await page.waitForFunction(() => typeof window.adv === 'object', undefined, { timeout: 10_000 })
 }
