@@ -3,20 +3,31 @@ import { defineConfig, defaultClientConditions } from 'vite'
 import { embeddedBrokerPlugin } from './server/broker-plugin.js'
 import { iifePlugin } from './server/iife-plugin.js'
 import { cspPlugin } from './server/csp-plugin.js'
-// The browser package's build aliases (mqtt-packet's Node-only deps → small browser shims), so the demo runs
-// the SDK from source exactly as the published bundle does, and stays small.
+// The browser package's build aliases (mqtt-packet's Node-only deps → small browser shims), so the built demo
+// bundles the SDK as the published bundle does, and stays small.
 import { SHIMS } from './server/browser-build.mjs'
 
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url))
 
+/**
+ * The browser package's shims as aliases, for the build only. In dev, Vite pre-bundles mqtt-packet (CommonJS)
+ * with its own copy of everything it requires, while the core's sources import `buffer` on their own: with the
+ * shims, mqtt-packet and the core would hold two different Buffer classes and mqtt-packet's `Buffer.isBuffer`
+ * checks fail (a CONNECT with a password: "Invalid password"). Without them, dev uses the npm packages, which
+ * Vite shares between the two. The build has one copy of each module, so it uses the shims, as the package does.
+ */
+function shimAliases(command: 'serve' | 'build'): Array<{ find: RegExp; replacement: string }> {
+  if (command !== 'build') return []
+  return Object.entries(SHIMS).map(([name, file]) => ({ find: new RegExp(`^${name}$`), replacement: file }))
+}
+
 // `pnpm demo` → this dev server on 127.0.0.1 with the embedded broker at ws://<same origin>/mqtt.
-export default defineConfig({
+export default defineConfig(({ command }) => ({
   root: here('.'),
   // 'source' first: @webmqtt/browser and @webmqtt/core are used from their TypeScript sources, no build needed.
   resolve: {
     conditions: ['source', ...defaultClientConditions],
-    // As aliases (not a resolveId plugin) so that dev-time dependency pre-bundling uses them too.
-    alias: Object.entries(SHIMS).map(([name, file]) => ({ find: new RegExp(`^${name}$`), replacement: file })),
+    alias: shimAliases(command),
   },
   server: { host: process.env.HOST ?? '127.0.0.1', port: Number(process.env.PORT ?? 5173), open: false },
   preview: { host: process.env.HOST ?? '127.0.0.1', port: Number(process.env.PORT ?? 4173) },
@@ -33,4 +44,4 @@ export default defineConfig({
     iifePlugin({ packageDir: here('../packages/browser') }),
     cspPlugin(),
   ],
-})
+}))

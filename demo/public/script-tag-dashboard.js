@@ -46,7 +46,8 @@
       tile.dataset.topic = msg.topic
       var name = document.createElement('div')
       name.className = 'name'
-      name.textContent = msg.topic.split('/').pop() + ' · ' + msg.topic
+      name.textContent = msg.topic.split('/').pop()
+      name.title = msg.topic
       var value = document.createElement('div')
       value.className = 'value'
       var time = document.createElement('div')

@@ -85,6 +85,15 @@ export function iifePlugin(options: IifePluginOptions): Plugin {
 
   return {
     name: 'webmqtt-iife',
+    configResolved(config) {
+      // The page loads the IIFE as a classic script on purpose (that is its point), and Vite warns that it cannot
+      // bundle it. This plugin provides the file, so drop exactly that warning.
+      const warn = config.logger.warn.bind(config.logger)
+      config.logger.warn = (msg, opts) => {
+        if (msg.includes(`<script src="/${fileName}">`) && msg.includes("can't be bundled")) return
+        warn(msg, opts)
+      }
+    },
     configureServer(server) {
       server.middlewares.use(middleware((m) => server.config.logger.warn(m, { timestamp: true })))
     },

@@ -174,7 +174,7 @@ export class DemoApp {
   #onStatus(ev: StatusEvent): void {
     if (ev.type === 'error') {
       // Not a state change (e.g. storage fell back to memory): say it, keep the state line.
-      showError(this.#connectError, describeStatus(ev, '').text)
+      showError(this.#connectError, describeStatus(ev, '').announce)
       return
     }
     if (ev.type === 'reconnecting') this.#reconnectAt = Date.now() + ev.delayMs
@@ -344,7 +344,7 @@ export class DemoApp {
   #track(info: MessageInfo, label: string, note?: string): void {
     const row = this.#pubs.add(label, info.qos, this.#initialStatus(info), note)
     info.waitForPublish().then(
-      () => row.update(info.qos === 0 ? 'sent' : 'acknowledged', info.qos === 0 ? undefined : info.reasonCode && info.reasonCode.value !== 0 ? info.reasonCode.name : undefined),
+      () => row.update(info.qos === 0 ? 'sent' : 'acknowledged', info.qos === 0 ? undefined : info.reasonCode && info.reasonCode.value !== 0 ? info.reasonCode.name : undefined, true),
       (e: unknown) => row.update('failed', describeError(e)),
     )
   }
@@ -359,7 +359,7 @@ export class DemoApp {
       const done = ok + failed
       const final = done === infos.length
       const status: PublishStatus = failed > 0 && final ? 'failed' : final ? (qos === 0 ? 'sent' : 'acknowledged') : 'sent'
-      row.update(status, `${ok}/${infos.length} ${qos === 0 ? 'sent' : 'acknowledged'}${failed ? `, ${failed} failed (${lastError})` : ''}`)
+      row.update(status, `${ok}/${infos.length} ${qos === 0 ? 'sent' : 'acknowledged'}${failed ? `, ${failed} failed (${lastError})` : ''}`, final)
     }
     for (const info of infos) {
       info.waitForPublish().then(

@@ -99,3 +99,39 @@ export function uniqueTopic(testInfo: TestInfo, leaf = ''): string {
   const id = `${testInfo.workerIndex}-${testInfo.testId.slice(0, 8)}-${testInfo.retry}`
   return `e2e/demo/${id}${leaf ? `/${leaf}` : ''}`
 }
+
+/**
+ * Does `needle` occur anywhere in the page's localStorage, sessionStorage or IndexedDB (every database, every
+ * store, every record; binary values decoded as UTF-8)?
+ */
+export async function storageContains(page: Page, needle: string): Promise<boolean> {
+  return page.evaluate(async (n) => {
+    const seen: string[] = []
+    for (const st of [localStorage, sessionStorage]) {
+      for (let i = 0; i < st.length; i++) {
+        const k = st.key(i) ?? ''
+        seen.push(k, st.getItem(k) ?? '')
+      }
+    }
+    const text = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) =>
+      x instanceof Uint8Array ? new TextDecoder().decode(x) : x instanceof ArrayBuffer ? new TextDecoder().decode(new Uint8Array(x)) : x)
+    for (const info of await indexedDB.databases()) {
+      if (!info.name) continue
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const req = indexedDB.open(info.name as string)
+        req.onsuccess = () => resolve(req.result)
+        req.onerror = () => reject(req.error)
+      })
+      for (const name of Array.from(db.objectStoreNames)) {
+        const all = await new Promise<unknown[]>((resolve, reject) => {
+          const req = db.transaction(name, 'readonly').objectStore(name).getAll()
+          req.onsuccess = () => resolve(req.result as unknown[])
+          req.onerror = () => reject(req.error)
+        })
+        seen.push(name, text(all))
+      }
+      db.close()
+    }
+    return seen.some((s) => s.includes(n))
+  }, needle)
+}

@@ -11,7 +11,7 @@ import { buildAndPreviewDemo, startDemoServer } from '../../demo/server/dev-serv
 import type { DemoPreview, DemoServer } from '../../demo/server/dev-server.js'
 import { rawConnect } from '../../packages/core/test/harness/raw-mqtt.js'
 import { expect, test } from '../fixtures/test.js'
-import { DemoPage, uniqueTopic } from './demo-page.js'
+import { DemoPage, storageContains, uniqueTopic } from './demo-page.js'
 
 let demo: DemoServer
 let cacheDir: string
@@ -167,6 +167,38 @@ test.describe('demo page', () => {
     await d.expectState('disconnected')
   })
 
+  test('last will and credentials: the will fires when the page goes away; the password is never stored', async ({ page }, testInfo) => {
+    const d = new DemoPage(page, demo.url)
+    const base = uniqueTopic(testInfo)
+    const watcher = await rawConnect({ url: demo.brokerUrl })
+    try {
+      await watcher.subscribe(`${base}/will`, 1)
+      await d.goto()
+      await page.getByText('Username and password').click()
+      await page.getByLabel('Username').fill('demo-user')
+      await page.getByLabel('Password').fill('pw-7c1f-never-stored')
+      await page.getByText('Last will').click()
+      await page.getByLabel('Set a will message').check()
+      await page.getByLabel('Will topic').fill(`${base}/will`)
+      await page.getByLabel('Will payload').fill('page gone')
+      await page.getByLabel('Will QoS').selectOption('1')
+      await d.connect({ keepSession: true })
+      await d.subscribe(`${base}/#`, 1)
+      await d.publish(`${base}/x`, 'something to persist', { qos: 1 })
+      await expect(d.publishes.first()).toContainText('acknowledged')
+
+      expect(await storageContains(page, 'demo-user')).toBe(true) // the check does see what is stored
+      expect(await storageContains(page, 'pw-7c1f-never-stored')).toBe(false)
+
+      await page.goto('about:blank') // no DISCONNECT: the broker publishes the will
+      const [will] = await watcher.waitForPublishes(1, `${base}/will`, 10_000)
+      expect(will?.payload.toString()).toBe('page gone')
+      expect(will?.qos).toBe(1)
+    } finally {
+      await watcher.disconnect()
+    }
+  })
+
   test('log: binary payloads as hex, filter by text or topic filter, clear', async ({ page }, testInfo) => {
     const d = new DemoPage(page, demo.url)
     const base = uniqueTopic(testInfo)
@@ -290,6 +322,10 @@ test.describe('built site (pnpm demo:build + vite preview)', () => {
     const csp = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content')
     expect(csp).toContain("script-src 'self'")
     expect(csp).not.toContain('unsafe-inline')
+    // The build bundles the SDK with the browser package's shims: a CONNECT with credentials goes through them.
+    await page.getByText('Username and password').click()
+    await page.getByLabel('Username').fill('csp-user')
+    await page.getByLabel('Password').fill('csp-password')
     await d.connect()
     const base = uniqueTopic(testInfo)
     await d.subscribe(`${base}/#`, 2)

@@ -5,7 +5,8 @@ import { formatTime } from '../format.js'
 export type PublishStatus = 'queued' | 'sent' | 'acknowledged' | 'failed'
 
 export interface PublishRow {
-  update(status: PublishStatus, detail?: string): void
+  /** `final`: no further change is coming (a QoS 0 message that was sent is done). */
+  update(status: PublishStatus, detail?: string, final?: boolean): void
 }
 
 export class PublishListView {
@@ -33,9 +34,10 @@ export class PublishListView {
     this.#list.prepend(li)
     while (this.#list.children.length > this.#limit) this.#list.lastElementChild?.remove()
     return {
-      update(s, d) {
+      update(s, d, final) {
         li.dataset.status = s
         pill.dataset.status = s
+        pill.dataset.final = String(final ?? (s !== 'sent' && s !== 'queued'))
         pill.textContent = s
         if (d !== undefined) detail.textContent = d
       },
