@@ -220,7 +220,7 @@ export class WebSocketTransport implements Transport {
       const end = (err: Error | undefined): void => {
         if (phase !== 'open') return
         phase = 'closed'
-        safeClose(ws, err ? 1002 : 1000)
+        safeClose(ws)
         handlers.onClose(err)
       }
       const onAbort = (): void => failOpen(abortError(signal))
@@ -390,12 +390,13 @@ function nativeWebSocket(url: string, protocols: string[]): WebSocketLike {
   return new Ctor(url, protocols)
 }
 
+/** Close without throwing. A browser only accepts code 1000 or 3000–4999, so errors close without a code. */
 function safeClose(ws: WebSocketLike, code?: number): void {
   try {
     if (code === undefined) ws.close()
     else ws.close(code)
   } catch {
-    // already closing, or a runtime that refuses the code: nothing else to do
+    // already closed, or a runtime that refuses the call: nothing else to do
   }
 }
 

@@ -42,6 +42,8 @@ export class FakeWebSocket implements WebSocketLike {
   }
 
   close(code?: number): void {
+    // As in browsers: only 1000 and 3000–4999 may be sent.
+    if (code !== undefined && code !== 1000 && !(code >= 3000 && code <= 4999)) throw new Error('InvalidAccessError')
     this.closeCalls.push({ code })
     if (this.readyState === FakeWebSocket.CLOSED) return
     this.readyState = FakeWebSocket.CLOSING
