@@ -112,7 +112,8 @@ export interface AedesProcess {
 const SERVER_SCRIPT = fileURLToPath(new URL('./aedes-server.mjs', import.meta.url))
 
 /** Aedes in a child Node process (plain JS script next to this file), so a test can kill and restart it. */
-export async function startAedesProcess(opts: { wsPort?: number; tcpPort?: number } = {}): Promise<AedesProcess> {
+export async function startAedesProcess(opts: { wsPort?: number; tcpPort?: number; startTimeoutMs?: number } = {}):
+Promise<AedesProcess> {
   const wsPort = opts.wsPort ?? await freePort()
   let tcpPort = opts.tcpPort ?? await freePort()
   while (tcpPort === wsPort) tcpPort = await freePort()
@@ -131,7 +132,8 @@ export async function startAedesProcess(opts: { wsPort?: number; tcpPort?: numbe
     child = c
     exited = guardChild(c).exited
     try {
-      await waitForPorts([wsPort, tcpPort], 5000, () =>
+      // Node + aedes start in ~0.3 s on an idle machine; allow for a loaded one.
+      await waitForPorts([wsPort, tcpPort], opts.startTimeoutMs ?? 15_000, () =>
         c.exitCode !== null || c.signalCode !== null ? `aedes child exited during start:\n${logText.slice(-2000)}` : undefined)
     } catch (e) {
       await terminate(c, exited, 'SIGKILL', 1000)

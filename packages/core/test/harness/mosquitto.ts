@@ -28,7 +28,7 @@ export interface MosquittoOptions {
   users?: Record<string, string>
   /** Log every packet (`log_type all`). Default false. */
   verbose?: boolean
-  /** How long to wait for both listeners, in ms. Default 5000. */
+  /** How long to wait for both listeners, in ms. Default 10000. */
   startTimeoutMs?: number
 }
 
@@ -130,7 +130,7 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
   mkdirSync(dir, { recursive: true })
   const configPath = join(dir, 'mosquitto.conf')
   const persistence = opts.persistence ?? false
-  const startTimeoutMs = opts.startTimeoutMs ?? 5000
+  const startTimeoutMs = opts.startTimeoutMs ?? 10_000
   let passwordFile: string | undefined
   if (opts.users) {
     passwordFile = join(dir, 'passwd')

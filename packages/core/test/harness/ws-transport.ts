@@ -15,7 +15,7 @@ import { ConnectionClosedError } from '../../src/errors.js'
 export interface NodeWsTransportOptions {
   /** Path used when `host` is not a URL. Default `/mqtt` (Mosquitto and the Aedes harness accept any path). */
   path?: string
-  /** Override the WebSocket subprotocol. Default: `mqttv3.1` for protocol 3, otherwise `mqtt`. */
+  /** Override the WebSocket subprotocol (`''`: offer none). Default: `mqttv3.1` for protocol 3, otherwise `mqtt`. */
   subprotocol?: string
   /** Rewrite the URL per attempt (e.g. to route through a proxy). */
   url?: (target: ConnectTarget, defaultUrl: string) => string
@@ -96,7 +96,7 @@ export class NodeWsTransport implements Transport {
     const subprotocol = this.#opts.subprotocol ?? (target.protocolVersion === 3 ? 'mqttv3.1' : 'mqtt')
 
     return new Promise<TransportConnection>((resolve, reject) => {
-      const ws = new WebSocket(url, [subprotocol], {
+      const ws = new WebSocket(url, subprotocol === '' ? [] : [subprotocol], {
         perMessageDeflate: false,
         handshakeTimeout: this.#opts.handshakeTimeoutMs ?? 10_000,
         ...this.#opts.wsOptions,

@@ -177,19 +177,36 @@ export interface FrameTrace {
   sent(index: number, protocol: ProtocolLevel): Packet[]
   /** Packets received on connection `index`. */
   received(index: number, protocol: ProtocolLevel): Packet[]
+  /** Both directions of connection `index`, in the order the frames passed the transport. */
+  timeline(index: number, protocol: ProtocolLevel): Array<{ direction: 'in' | 'out'; packet: Packet }>
 }
 
 export function frameTrace(): FrameTrace {
-  const frames = new Map<string, Uint8Array[]>()
+  const frames: Array<{ direction: 'in' | 'out'; bytes: Uint8Array; index: number }> = []
+  const of = (index: number, direction: 'in' | 'out'): Uint8Array[] =>
+    frames.filter((f) => f.index === index && f.direction === direction).map((f) => f.bytes)
   return {
     onFrame(direction, bytes, index) {
-      const key = `${direction}:${index}`
-      let list = frames.get(key)
-      if (!list) frames.set(key, (list = []))
-      list.push(bytes)
+      frames.push({ direction, bytes, index })
     },
-    sent: (index, protocol) => decodePackets(frames.get(`out:${index}`) ?? [], protocol),
-    received: (index, protocol) => decodePackets(frames.get(`in:${index}`) ?? [], protocol),
+    sent: (index, protocol) => decodePackets(of(index, 'out'), protocol),
+    received: (index, protocol) => decodePackets(of(index, 'in'), protocol),
+    timeline(index, protocol) {
+      // Decode each direction as one stream, then interleave by the frame each packet completed in.
+      const result: Array<{ direction: 'in' | 'out'; packet: Packet; at: number }> = []
+      for (const direction of ['in', 'out'] as const) {
+        const own = frames.map((f, at) => ({ ...f, at })).filter((f) => f.index === index && f.direction === direction)
+        const before: Uint8Array[] = []
+        let done = 0
+        for (const f of own) {
+          before.push(f.bytes)
+          const packets = decodePackets(before, protocol)
+          for (const packet of packets.slice(done)) result.push({ direction, packet, at: f.at })
+          done = packets.length
+        }
+      }
+      return result.sort((x, y) => x.at - y.at).map(({ direction, packet }) => ({ direction, packet }))
+    },
   }
 }
 
