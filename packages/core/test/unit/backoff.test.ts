@@ -11,8 +11,7 @@ const BASES = [1, 2, 4, 8, 8, 8] // seconds, reconnectDelaySet(1, 8)
 /** A rig whose transport refuses the first `failures` connection attempts; records when each attempt happened. */
 function flaky(failures: number, random: () => number, extra: Parameters<typeof rig>[0] = {}) {
   const attempts: number[] = []
-  let r!: Rig
-  r = rig({
+  const r: Rig = rig({
     random,
     refuse: () => {
       attempts.push(r.timers.now())

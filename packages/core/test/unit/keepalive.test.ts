@@ -42,19 +42,41 @@ describe('Keepalive (protocol/keepalive.ts)', () => {
     expect(calls).toHaveLength(2)
   })
 
-  it('sent() postpones the ping; received() postpones death', async () => {
+  it('traffic both ways postpones the ping; received() postpones death', async () => {
     const { timers, calls, ka } = make(10)
     await timers.advance(6_000)
     ka.sent()
-    await timers.advance(6_000) // t = 12 s: last send at 6 s → ping due at 16 s
+    ka.received()
+    await timers.advance(9_999) // t = 15.999 s: both directions active at 6 s → ping due at 16 s
     expect(calls).toEqual([])
-    ka.received() // t = 12 s
-    await timers.advance(4_000) // t = 16 s
-    expect(calls).toEqual([['ping', 16_000]])
-    await timers.advance(10_999) // t = 26.999 s: dead due at 12 + 15 = 27 s; next ping at 26 s
-    expect(calls).toEqual([['ping', 16_000], ['ping', 26_000]])
     await timers.advance(1)
-    expect(calls).toEqual([['ping', 16_000], ['ping', 26_000], ['dead', 27_000]])
+    expect(calls).toEqual([['ping', 16_000]])
+    await timers.advance(4_999) // dead due at 6 + 15 = 21 s
+    expect(calls).toEqual([['ping', 16_000]])
+    await timers.advance(1)
+    expect(calls).toEqual([['ping', 16_000], ['dead', 21_000]])
+  })
+
+  it('outgoing traffic alone does not hold off the ping: a silent broker is asked (once) after keepalive', async () => {
+    const { timers, calls, ka } = make(10)
+    for (let t = 0; t < 10; t++) {
+      await timers.advance(1_000)
+      ka.sent()
+    }
+    expect(calls).toEqual([['ping', 10_000]])
+    await timers.advance(500)
+    ka.received() // PINGRESP at 10.5 s
+    for (let t = 0; t < 10; t++) {
+      await timers.advance(1_000)
+      ka.sent()
+    }
+    expect(calls).toEqual([['ping', 10_000], ['ping', 20_500]])
+    for (let t = 0; t < 5; t++) {
+      await timers.advance(1_000)
+      ka.sent()
+    }
+    // no answer to the second ping: dead 15 s after the last thing received (10.5 s), no extra pings meanwhile
+    expect(calls).toEqual([['ping', 10_000], ['ping', 20_500], ['dead', 25_500]])
   })
 
   it('steady incoming traffic keeps it alive; a ping is still sent when nothing goes out', async () => {

@@ -174,7 +174,7 @@ describe('MQTT 5: server DISCONNECT', () => {
     expect((rc as ReasonCode).value).toBe(0x8b)
     expect((rc as ReasonCode).name).toBe('Server shutting down')
     expect(props).toMatchObject({ reasonString: 'maintenance', userProperties: { k: 'v' } })
-    const ev = r.status.find((e) => e.type === 'reconnecting') as { error: ServerDisconnectError }
+    const ev = r.status.find((e) => e.type === 'reconnecting') as unknown as { error: ServerDisconnectError }
     expect(ev.error).toBeInstanceOf(ServerDisconnectError)
     expect(ev.error.reasonCode?.value).toBe(0x8b)
     expect(ev.error.message).toContain('maintenance')
