@@ -133,7 +133,10 @@ export class DemoApp {
       // While the client retries, the status line shows the attempt and the last error; say it here only
       // when the client gave up (refused for good, bad URL, session locked by another tab, …).
       if (client !== this.#client || client.state !== 'disconnected') return
-      showError(this.#connectError, describeError(e))
+      const hint = (e as Error | undefined)?.name === 'SessionLockedError'
+        ? ' — this session is open in another tab: close it there, or press New for another client ID.'
+        : ''
+      showError(this.#connectError, describeError(e) + hint)
     }
   }
 

@@ -142,6 +142,31 @@ test.describe('demo page', () => {
     await d.screenshot(testInfo, 'demo-offline-queue-restored')
   })
 
+  test('keep session in two tabs: the second tab is refused with a clear error, the first stays connected', async ({ page, context }, testInfo) => {
+    const first = new DemoPage(page, demo.url)
+    await first.goto()
+    await first.connect({ keepSession: true })
+    const clientId = await page.getByLabel('Client ID', { exact: true }).inputValue()
+
+    const tab2 = await context.newPage()
+    const second = new DemoPage(tab2, demo.url)
+    await second.goto() // same origin: same remembered client ID and session, so it tries to resume it
+    await expect(tab2.getByLabel('Client ID', { exact: true })).toHaveValue(clientId)
+    await expect(tab2.locator('#connect-error')).toContainText('SessionLockedError')
+    await second.expectState('disconnected')
+    await expect(tab2.getByRole('button', { name: 'Connect', exact: true })).toBeEnabled()
+    await second.screenshot(testInfo, 'demo-second-tab-locked')
+    await first.expectState('connected')
+    await expect(first.statusText).toHaveText('Connected · new session')
+
+    // With a new client ID the second tab has its own session.
+    await tab2.getByRole('button', { name: 'Generate a new client ID' }).click()
+    await tab2.getByRole('button', { name: 'Connect', exact: true }).click()
+    await second.expectState('connected')
+    await first.expectState('connected')
+    await tab2.close()
+  })
+
   test('shows reconnect attempts with their delay and the last error, and stops on Disconnect', async ({ page }, testInfo) => {
     const d = new DemoPage(page, demo.url)
     await d.goto()
