@@ -1,6 +1,10 @@
 // Page-side helpers for the Client specs, on the global `webmqtt` (from the IIFE or the ESM build). Plain JS,
 // served as is. Everything returns plain data for page.evaluate.
 (() => {
+  if (typeof webmqtt === 'undefined') {
+    window.ctError = 'the global `webmqtt` is missing: the browser build did not load (see the console)'
+    return
+  }
   const clients = new Map()
   const describe = (err) => ({ name: String(err?.name ?? typeof err), message: String(err?.message ?? err) })
   window.ct = {

@@ -67,6 +67,7 @@ export async function startStaticServer(opts: StaticServerOptions): Promise<Stat
       res.end(body)
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'method not allowed')
+    if (url.pathname === '/favicon.ico') return send(204, '')
     if (parts[0] === '__upgrades') return send(200, JSON.stringify(upgrades), TYPES['.json'])
     if (parts[0] === '__log') {
       const log = opts.logs[parts[1] ?? '']

@@ -12,13 +12,14 @@ import type { E2EEnv } from '../support/env.js'
 import type { UpgradeRecord } from '../support/static-server.js'
 
 declare global {
-  interface Window { ct: any; ctReady?: boolean }
+  interface Window { ct: any; ctReady?: boolean; ctError?: string }
 }
 
 async function openClientPage(page: Page, env: E2EEnv, build: 'iife' | 'esm'): Promise<void> {
   expect(env.browserDist, 'packages/browser/dist must hold the IIFE and ESM builds').toBe(true)
   await page.goto(`${env.baseUrl}/pages/${build}.html`)
-  await page.waitForFunction(() => window.ctReady === true)
+  await page.waitForFunction(() => window.ctReady === true || window.ctError !== undefined)
+  expect(await page.evaluate(() => window.ctError)).toBeUndefined()
 }
 
 function uid(): string {
@@ -175,7 +176,8 @@ test.describe('browser Client: persistent session across a reload', () => {
       const seenBefore = sub.publishes().length
 
       await page.reload()
-      await page.waitForFunction(() => window.ctReady === true)
+      await page.waitForFunction(() => window.ctReady === true || window.ctError !== undefined)
+      expect(await page.evaluate(() => window.ctError)).toBeUndefined()
       // The restored session is visible before connecting.
       const restored = await page.evaluate(async ([u, o]) => {
         window.ct.create('a', o)
