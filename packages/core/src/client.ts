@@ -8,7 +8,7 @@ import type { LogLevel, MqttErrorCode } from './codes.js'
 import type { Packet } from './codec.js'
 import { Connection } from './connection.js'
 import {
-  ConnectTimeoutError, ConnectionClosedError, InvalidArgumentError, InvalidQosError, InvalidStateError, KeepaliveTimeoutError,
+  ConnectTimeoutError, ConnectionClosedError, InvalidArgumentError, MqttError, InvalidQosError, InvalidStateError, KeepaliveTimeoutError,
   NotConnectedError, StorageError,
 } from './errors.js'
 import type { ProtocolError } from './errors.js'
@@ -303,6 +303,7 @@ export class Client {
     validateTopic(topic)
     validateQos(qos)
     const p = copyPayload(toPayload(payload))
+    if (properties !== undefined && this.#protocol !== MQTTv5) throw new InvalidArgumentError('will properties need MQTTv5')
     outgoingProperties(properties)
     this.#will = { topic, payload: p, qos, retain: Boolean(retain), properties }
   }
@@ -588,12 +589,12 @@ export class Client {
   /** A transport connection ended (ours, or one still attempting). */
   #onConnectionClosed(c: Connection, err: Error | undefined): void {
     if (c === this.#attemptLink) {
-      this.#failAttempt(err ?? new ConnectionClosedError('connection closed before CONNACK'))
+      this.#failAttempt(asMqttError(err, 'connection closed before CONNACK'))
       return
     }
     if (c !== this.#link) return
     this.#link = undefined
-    this.#connectionLost(err ?? new ConnectionClosedError('connection closed by the server'), true)
+    this.#connectionLost(asMqttError(err, 'connection closed by the server'), true)
   }
 
   #connectionLost(err: Error, schedule: boolean): void {
@@ -713,7 +714,7 @@ export class Client {
     this.#subscriptions.clear()
     this.#ids.clear()
     for (const r of this.#pending.values()) this.#ids.reserve(r.mid)
-    const key = this.#loadedKey ?? (this.#params ? this.sessionKey() : undefined)
+    const key = this.#loadedKey ?? (this.#params || this.#sessionKeyOption ? this.sessionKey() : undefined)
     await this.#persister?.flush()
     if (key) await this.#store.clear(key)
   }
@@ -900,7 +901,7 @@ export class Client {
   #published(m: OutMsg, rc: ReasonCode | undefined, props: unknown, error?: Error): void {
     if (error) m.info._reject(error)
     else m.info._resolve(rc)
-    if (m.qos > 0 && rc) this.#callback('onPublish', () => this.onPublish?.(this, this.#userdata, m.mid, rc, props))
+    if (rc) this.#callback('onPublish', () => this.onPublish?.(this, this.#userdata, m.mid, rc, props))
     if (error) this.#log(MQTT_LOG_WARNING, error.message)
   }
 
@@ -950,6 +951,12 @@ export class Client {
     else if (level === MQTT_LOG_DEBUG) l.debug?.(line)
     else l.info?.(line)
   }
+}
+
+/** Errors from a transport become ConnectionClosedError (with the original as `cause`); ours pass through. */
+function asMqttError(err: Error | undefined, text: string): Error {
+  if (err instanceof MqttError) return err
+  return new ConnectionClosedError(err ? `${text}: ${err.message}` : text, err ? { cause: err } : {})
 }
 
 function errText(err: unknown): string {

@@ -51,7 +51,21 @@ export class Decoder {
   constructor(options: DecoderOptions) {
     this.#max = options.maximumPacketSize
     this.#parser = createParser({ protocolVersion: options.protocolVersion } as never)
-    this.#parser.on('packet', (p: Packet) => { this.#out.push(p) })
+    strictStrings(this.#parser)
+    this.#parser.on('packet', (p: Packet) => {
+      if (this.#error) return
+      const remaining = p.length ?? 0
+      const total = headerSize(remaining) + remaining
+      if (total > this.#max) {
+        this.#error = tooLarge(total, this.#max)
+        return
+      }
+      if ((p.cmd === 'pingresp' || p.cmd === 'pingreq') && remaining !== 0) {
+        this.#error = malformed(new Error(`${p.cmd.toUpperCase()} with remaining length ${remaining}`))
+        return
+      }
+      this.#out.push(p)
+    })
     this.#parser.on('error', (e: unknown) => {
       if (!this.#error) this.#error = malformed(e)
     })
@@ -71,14 +85,46 @@ export class Decoder {
     }
     const packets = this.#out.splice(0)
     if (!this.#error) {
+      // A packet still arriving: refuse it as soon as its header says it is too large (don't buffer it).
       const len = (this.#parser as unknown as { packet?: { length?: number } }).packet?.length ?? -1
-      if (len > this.#max) {
-        this.#error = new ProtocolError(`incoming packet of ${len} bytes exceeds the maximum of ${this.#max}`, {
-          reasonCode: new ReasonCode('DISCONNECT', 149),
-        })
-      }
+      if (len >= 0 && headerSize(len) + len > this.#max) this.#error = tooLarge(headerSize(len) + len, this.#max)
     }
     return this.#error ? { packets, error: this.#error } : { packets }
+  }
+}
+
+function headerSize(remaining: number): number {
+  return 1 + (remaining < 128 ? 1 : remaining < 16_384 ? 2 : remaining < 2_097_152 ? 3 : 4)
+}
+
+function tooLarge(size: number, max: number): ProtocolError {
+  return new ProtocolError(`incoming packet of ${size} bytes exceeds our maximum packet size of ${max}`, {
+    reasonCode: new ReasonCode('DISCONNECT', 149),
+  })
+}
+
+const fatalUtf8 = /* @__PURE__ */ new TextDecoder('utf-8', { fatal: true })
+
+/**
+ * MQTT strings must be well-formed UTF-8 without U+0000 ([MQTT-1.5.4-1], [MQTT-1.5.4-2]). mqtt-packet decodes
+ * leniently (ill-formed bytes become U+FFFD); make its string reader refuse them, which turns into a parse error.
+ */
+function strictStrings(parser: Parser): void {
+  const p = parser as unknown as {
+    _parseString(this: unknown, maybeBuffer?: unknown): string | null
+    _pos: number
+    _list: { slice(start: number, end: number): Uint8Array }
+  }
+  const original = p._parseString
+  p._parseString = function (this: typeof p, maybeBuffer?: unknown): string | null {
+    const start = this._pos + 2
+    const result = original.call(this, maybeBuffer)
+    if (typeof result !== 'string') return result
+    if (result.includes('\u0000')) return null
+    if (result.includes('\uFFFD')) {
+      try { fatalUtf8.decode(this._list.slice(start, this._pos)) } catch { return null }
+    }
+    return result
   }
 }
 

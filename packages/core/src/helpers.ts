@@ -4,7 +4,9 @@
  */
 import { Client } from './client.js'
 import type { ClientOptions } from './client.js'
-import { InvalidArgumentError } from './errors.js'
+import { InvalidArgumentError, TimeoutError } from './errors.js'
+import { nativeTimers } from './timers.js'
+import type { TimerHandle } from './timers.js'
 import type { MqttMessage } from './message.js'
 import type { ProtocolVersion } from './protocol-version.js'
 import type { Transport } from './transport.js'
@@ -76,7 +78,7 @@ export interface SimpleOptions extends HelperOptions {
   /** Count retained messages too (default true, as paho). */
   retained?: boolean
   cleanSession?: boolean
-  /** Give up after this many ms (rejects with TimeoutError-like Error); default no limit. */
+  /** Give up after this many ms (rejects with TimeoutError); default no limit. */
   timeoutMs?: number
 }
 
@@ -93,13 +95,14 @@ export async function simple(topics: string | readonly string[], opts: SimpleOpt
     got.push(m)
     if (got.length >= count) stop()
   }, topics, opts)
-  let timer: ReturnType<typeof setTimeout> | undefined
+  const timers = opts.clientOptions?.timers ?? nativeTimers
+  let timer: TimerHandle | undefined
   try {
     await (opts.timeoutMs === undefined ? enough : Promise.race([enough, new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`simple(): ${got.length}/${count} messages within ${opts.timeoutMs} ms`)), opts.timeoutMs)
+      timer = timers.setTimeout(() => reject(new TimeoutError(`simple(): ${got.length}/${count} messages within ${opts.timeoutMs} ms`)), opts.timeoutMs!)
     })]))
   } finally {
-    if (timer !== undefined) clearTimeout(timer)
+    if (timer !== undefined) timers.clearTimeout(timer)
     await handle.stop()
   }
   return count === 1 ? got[0]! : got

@@ -102,6 +102,7 @@ function onPublish(ctx: InboundContext, p: IPublishPacket, c: Connection): void 
   }
   if (!topic || topic.includes('+') || topic.includes('#')) return protocolError(ctx, c, `invalid topic name in PUBLISH: ${JSON.stringify(topic)}`, 144)
   const mid = p.messageId ?? 0
+  if (qos > 0 && mid === 0) return protocolError(ctx, c, `QoS ${qos} PUBLISH with packet identifier 0`)
   const message = new MqttMessage({
     topic, payload: plainBytes(p.payload), qos, retain: Boolean(p.retain), dup: Boolean(p.dup), mid, properties,
   })

@@ -1,6 +1,7 @@
 /**
- * Keepalive: sends PINGREQ when nothing was sent for `keepalive` seconds and declares the connection dead when
- * nothing was received for 1.5 × keepalive. Depends only on Timers, so it is unit-tested with fake timers.
+ * Keepalive: sends PINGREQ when nothing was sent, or nothing was received, for `keepalive` seconds (so a client
+ * that only publishes QoS 0 to a silent broker still hears from it), and declares the connection dead when nothing
+ * was received for 1.5 × keepalive. Depends only on Timers, so it is unit-tested with fake timers.
  */
 import type { TimerHandle, Timers } from '../timers.js'
 
@@ -17,6 +18,7 @@ export class Keepalive {
   #lastOut: number
   #timer: TimerHandle | undefined
   #stopped = false
+  #pingOutstanding = false
 
   constructor(timers: Timers, keepaliveSeconds: number, hooks: KeepaliveHooks) {
     this.#timers = timers
@@ -32,6 +34,7 @@ export class Keepalive {
 
   received(): void {
     this.#lastIn = this.#timers.now()
+    this.#pingOutstanding = false
   }
 
   sent(): void {
@@ -47,7 +50,7 @@ export class Keepalive {
   #schedule(): void {
     if (this.#stopped) return
     const now = this.#timers.now()
-    const pingAt = this.#lastOut + this.#intervalMs
+    const pingAt = (this.#pingOutstanding ? this.#lastOut : Math.min(this.#lastOut, this.#lastIn)) + this.#intervalMs
     const deadAt = this.#lastIn + this.#intervalMs * 1.5
     const wait = Math.max(0, Math.min(pingAt, deadAt) - now)
     this.#timer = this.#timers.setTimeout(() => this.#check(), wait)
@@ -62,8 +65,9 @@ export class Keepalive {
       this.#hooks.dead()
       return
     }
-    if (now - this.#lastOut >= this.#intervalMs) {
+    if (now - this.#lastOut >= this.#intervalMs || (!this.#pingOutstanding && now - this.#lastIn >= this.#intervalMs)) {
       this.#lastOut = now
+      this.#pingOutstanding = true
       this.#hooks.ping()
     }
     this.#schedule()

@@ -33,6 +33,8 @@ export interface OutMsg {
   durable: boolean
   /** A record of it was written to the store (so completing it must delete the record). */
   stored: boolean
+  /** Number of the latest write of its record; an older write completing says nothing about the latest state. */
+  writes?: number
 }
 
 /** What the outbox needs from the current connection. */
@@ -183,7 +185,16 @@ export class Outbox {
     }
     if (m.stage !== 'released') {
       m.stage = 'released'
-      this.#persist(m, { type: 'putOutgoing', message: toStored(m) })
+      // PUBREL only once 'released' is durable: after a reload a message still stored as 'sent' would be published
+      // again, and the broker, its id already released, would deliver it a second time.
+      const p = this.#hooks.persister()
+      if (p) {
+        void p.enqueue({ type: 'putOutgoing', message: toStored(m) }).then(() => {
+          const l = this.#hooks.link()
+          if (l && m.stage === 'released' && this.#inflight.get(m.mid) === m) l.pubrel(mid)
+        })
+        return
+      }
     }
     link?.pubrel(mid)
   }
@@ -213,10 +224,21 @@ export class Outbox {
 
   #sendQos0(m: OutMsg, link: Link): void {
     m.stage = 'sent'
-    const err = link.publish(m, false)
-    if (m.stored) this.#persist(m, { type: 'deleteOutgoing', seq: m.seq })
-    if (err) m.info._reject(err)
-    else m.info._resolve()
+    const p = this.#hooks.persister()
+    const send = (l: Link | undefined): void => {
+      if (!l) {
+        // The connection went away while earlier messages became durable: back to the head of the queue.
+        m.stage = 'queued'
+        this.#queue.unshift(m)
+        return
+      }
+      const err = l.publish(m, false)
+      if (m.stored) this.#persist(m, { type: 'deleteOutgoing', seq: m.seq })
+      this.#hooks.completed(m, err ? undefined : new ReasonCode('PUBACK', 0), undefined, err)
+    }
+    // With persistence, messages ahead of it are sent once their batch is durable: wait for the same point.
+    if (p) void p.flush().then(() => send(this.#hooks.link()))
+    else send(link)
   }
 
   #transmit(m: OutMsg, link: Link): void {
@@ -253,8 +275,9 @@ export class Outbox {
       m.durable = false
       m.stored = true
     } else m.stored = false
+    const write = (m.writes = (m.writes ?? 0) + 1)
     void p.enqueue(op).then(() => {
-      if (removing) return
+      if (removing || m.writes !== write) return
       m.durable = true
       const link = this.#hooks.link()
       if (link && m.stage === 'sent' && m.mid !== 0 && this.#inflight.get(m.mid) === m) this.#transmit(m, link)
