@@ -42,6 +42,34 @@ describe('MQTT 5: Receive Maximum', () => {
     expect(r.client.inflightCount).toBe(3)
   })
 
+  it('after a reconnect with a lower Receive Maximum, no more than that many are resent at once (in order, DUP)', async () => {
+    const r = rig({ protocol: MQTTv5, autoAck: false, cleanStart: false, sessionExpiryInterval: 60 })
+    r.broker.opts.connack = () => ({
+      cmd: 'connack', reasonCode: 0, sessionPresent: r.broker.connections.length > 1,
+      properties: { receiveMaximum: r.broker.connections.length > 1 ? 4 : 20 },
+    }) as unknown as Packet
+    r.client.maxInflightMessagesSet(10)
+    await r.client.connect('b')
+    const infos = Array.from({ length: 10 }, (_, i) => r.client.publish('t', `m${i}`, 1))
+    await settle()
+    expect(publishes(r.broker.current)).toHaveLength(10)
+    r.broker.current.drop()
+    await settle()
+    await r.timers.advance(1_000)
+    await settle()
+    const conn = r.broker.current
+    expect(publishes(conn).map((p) => [text(p), p.dup])).toEqual([['m0', true], ['m1', true], ['m2', true], ['m3', true]])
+    reply(r, { cmd: 'puback', messageId: infos[0]!.mid })
+    await settle()
+    expect(publishes(conn).map(text)).toEqual(['m0', 'm1', 'm2', 'm3', 'm4'])
+    for (const i of infos.slice(1)) {
+      reply(r, { cmd: 'puback', messageId: i.mid })
+      await settle()
+    }
+    await Promise.all(infos.map((i) => i.waitForPublish()))
+    expect(publishes(conn).map(text)).toEqual(infos.map((_, i) => `m${i}`))
+  })
+
   it('our maxInflightMessagesSet wins when it is lower than the broker’s Receive Maximum', async () => {
     const r = rig({ protocol: MQTTv5, autoAck: false, connack: connackWith({ properties: { receiveMaximum: 10 } }) })
     r.client.maxInflightMessagesSet(2)

@@ -246,6 +246,26 @@ describe('persistence with a SessionStore', () => {
     expect(r.broker.current.packets('pubrec')).toHaveLength(1)
   })
 
+  it('incoming messages are delivered and acknowledged in arrival order while a QoS 2 id waits to be durable', async () => {
+    const store = new RecordingStore()
+    const r = persistent(store, { autoAck: false })
+    const got: string[] = []
+    r.client.onMessage = (_c, _u, m) => got.push(m.text)
+    await r.client.connect('b')
+    await settle()
+    const release = store.hold()
+    const conn = r.broker.current
+    conn.reply({ cmd: 'publish', topic: 'o', payload: Buffer.from('q2'), qos: 2, messageId: 1, dup: false, retain: false } as never)
+    conn.reply({ cmd: 'publish', topic: 'o', payload: Buffer.from('q1'), qos: 1, messageId: 2, dup: false, retain: false } as never)
+    conn.reply({ cmd: 'publish', topic: 'o', payload: Buffer.from('q0'), qos: 0, dup: false, retain: false } as never)
+    await settle()
+    expect(got).toEqual([])
+    release()
+    await settle()
+    expect(got).toEqual(['q2', 'q1', 'q0'])
+    expect(conn.received.slice(1).map((p) => [p.cmd, (p as { messageId?: number }).messageId])).toEqual([['pubrec', 1], ['puback', 2]])
+  })
+
   it('subscriptions are persisted and re-sent by a new client when the broker has no session', async () => {
     const store = new RecordingStore()
     const r1 = persistent(store, { protocol: MQTTv5, cleanStart: false, sessionExpiryInterval: 600 })
