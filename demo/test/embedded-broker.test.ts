@@ -4,6 +4,9 @@
  */
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -12,13 +15,16 @@ import { rawConnect } from '../../packages/core/test/harness/raw-mqtt.js'
 import { startDemoServer, type DemoServer } from '../server/dev-server.js'
 
 let demo: DemoServer
+// Its own dependency cache, so a `pnpm demo` or the e2e suite running at the same time is not disturbed.
+const cacheDir = mkdtempSync(join(tmpdir(), 'webmqtt-demo-test-vite-'))
 
 beforeAll(async () => {
-  demo = await startDemoServer({ logLevel: 'silent' })
+  demo = await startDemoServer({ logLevel: 'silent', cacheDir })
 })
 
 afterAll(async () => {
   await demo?.close()
+  rmSync(cacheDir, { recursive: true, force: true })
 })
 
 describe('embedded broker in the Vite dev server', () => {
