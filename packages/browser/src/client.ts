@@ -12,7 +12,7 @@
  * Nothing here touches `window` or `document` until a client is constructed or connected: importing the module
  * in Node or during server-side rendering is safe.
  */
-import { Client as CoreClient, MQTT_LOG_WARNING, MQTTv5, MemoryStore, NotSupportedError } from '@webmqtt/core'
+import { Client as CoreClient, ConnectionClosedError, MQTT_LOG_WARNING, MQTTv5, MemoryStore, NotSupportedError } from '@webmqtt/core'
 import type { ClientOptions, ConnackResult, ConnectOptions, DisconnectProperties, ReasonCode, SessionStore, Timers, Transport } from '@webmqtt/core'
 import type { IndexedDBStoreOptions } from './indexeddb-store.js'
 import { LazyIndexedDBStore } from './lazy-store.js'
@@ -88,6 +88,7 @@ export class Client extends CoreClient {
   #fixedClientId: boolean
   #detachLifecycle: (() => void) | undefined
   #lock: SessionLock | undefined
+  #lockWait: AbortController | undefined
 
   constructor(options: BrowserClientOptions = {}) {
     const core = coreOptions(options ?? {})
@@ -145,11 +146,19 @@ export class Client extends CoreClient {
     }
   }
 
-  override async connect(host: string, port?: number, keepalive = 60, options: ConnectOptions = {}): Promise<ConnackResult> {
-    if (this.state === 'disconnected' && this.#sessionLock !== false && this.#fixedClientId) {
-      await this.#acquireLock(this.sessionKey(host, port))
-    }
-    return super.connect(host, port, keepalive, options)
+  /**
+   * As the core's connect(); first, when `clientId` was given, takes the tab lock of the session (see
+   * `sessionLock`). Argument errors still throw synchronously when no lock is involved.
+   */
+  override connect(host: string, port?: number, keepalive = 60, options: ConnectOptions = {}): Promise<ConnackResult> {
+    if (!this.#needsLock()) return super.connect(host, port, keepalive, options)
+    return this.#withLock(this.sessionKey(host, port), () => super.connect(host, port, keepalive, options))
+  }
+
+  /** As the core's reconnect(); after a disconnect, takes the tab lock again first. */
+  override reconnect(): Promise<ConnackResult> {
+    if (!this.#needsLock()) return super.reconnect()
+    return this.#withLock(this.sessionKey(), () => super.reconnect())
   }
 
   override reinitialise(clientId = '', cleanSession = true, userdata?: unknown): void {
@@ -158,7 +167,9 @@ export class Client extends CoreClient {
     this.#releaseLock()
   }
 
+  /** As the core's disconnect(); also stops waiting for the tab lock and releases it. */
   override async disconnect(reasonCode?: number | ReasonCode, properties?: DisconnectProperties): Promise<void> {
+    this.#lockWait?.abort(new ConnectionClosedError('disconnect() called while waiting for the session lock'))
     try {
       await super.disconnect(reasonCode, properties)
     } finally {
@@ -171,14 +182,36 @@ export class Client extends CoreClient {
     return this.#lock
   }
 
-  async #acquireLock(key: string): Promise<void> {
-    if (this.#lock?.key === key && (this.#lock.held || !this.#lock.supported)) return
-    this.#releaseLock()
-    const lock = await acquireSessionLock(key, {
-      wait: this.#sessionLock === 'wait', ...(this.#locks !== undefined ? { locks: this.#locks } : {}),
-    })
-    if (!lock.supported) this.#warn(`no tab lock for session ${key}: ${lock.reason ?? 'Web Locks unavailable'}; continuing without`)
-    this.#lock = lock
+  #needsLock(): boolean {
+    return this.state === 'disconnected' && this.#sessionLock !== false && this.#fixedClientId
+  }
+
+  async #withLock(key: string, run: () => Promise<ConnackResult>): Promise<ConnackResult> {
+    if (!(this.#lock?.key === key && (this.#lock.held || !this.#lock.supported))) {
+      this.#releaseLock()
+      const wait = new AbortController()
+      this.#lockWait = wait
+      try {
+        const lock = await acquireSessionLock(key, {
+          wait: this.#sessionLock === 'wait', signal: wait.signal, ...(this.#locks !== undefined ? { locks: this.#locks } : {}),
+        })
+        if (wait.signal.aborted) {
+          void lock.release()
+          throw wait.signal.reason
+        }
+        if (!lock.supported) this.#warn(`no tab lock for session ${key}: ${lock.reason ?? 'Web Locks unavailable'}; continuing without`)
+        this.#lock = lock
+      } finally {
+        if (this.#lockWait === wait) this.#lockWait = undefined
+      }
+    }
+    try {
+      return await run()
+    } catch (err) {
+      // Failed for good (a failure that is retried leaves the client 'reconnecting', still owning the session).
+      if (this.state === 'disconnected') this.#releaseLock()
+      throw err
+    }
   }
 
   #releaseLock(): void {
@@ -201,6 +234,7 @@ export class Client extends CoreClient {
     if (state === 'disconnected') {
       this.#detachLifecycle?.()
       this.#detachLifecycle = undefined
+      this.#releaseLock()
     } else if (this.#lifecycle && !this.#detachLifecycle) {
       this.#detachLifecycle = attachLifecycle(this)
     }

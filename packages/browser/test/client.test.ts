@@ -1,7 +1,7 @@
 // The browser Client facade in Node: defaults, paho's ws/tls setters, store choice, the tab lock and the
 // lifecycle wiring, over a fake WebSocket that answers CONNECT with CONNACK.
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { InvalidArgumentError, MemoryStore, MQTTv5, NotSupportedError, SessionLockedError, nativeTimers } from '@webmqtt/core'
+import { ConnectionClosedError, InvalidArgumentError, MemoryStore, MQTTv5, NotSupportedError, SessionLockedError, nativeTimers } from '@webmqtt/core'
 import type { Transport } from '@webmqtt/core'
 import { Client, LazyIndexedDBStore, WebSocketTransport } from '../src/index.js'
 import { fakeFactory } from './support/fake-websocket.js'
@@ -18,7 +18,7 @@ function broker() {
   })
 }
 
-/** An in-memory LockManager with exclusive locks and ifAvailable (what tab-lock.ts uses). */
+/** An in-memory LockManager with exclusive locks, ifAvailable and signal (what tab-lock.ts uses). */
 function fakeLocks(): LockManager {
   const held = new Set<string>()
   const waiters = new Map<string, Array<() => void>>()
@@ -35,7 +35,15 @@ function fakeLocks(): LockManager {
     async request(name: string, options: LockOptions, cb: (lock: Lock | null) => unknown) {
       if (!held.has(name)) return run(name, cb)
       if (options.ifAvailable) return cb(null)
-      await new Promise<void>((resolve) => waiters.set(name, [...(waiters.get(name) ?? []), resolve]))
+      const signal = options.signal
+      await new Promise<void>((resolve, reject) => {
+        const waiter = (): void => resolve()
+        waiters.set(name, [...(waiters.get(name) ?? []), waiter])
+        signal?.addEventListener('abort', () => {
+          waiters.set(name, (waiters.get(name) ?? []).filter((w) => w !== waiter))
+          reject(signal.reason)
+        }, { once: true })
+      })
       return run(name, cb)
     },
     async query() {
@@ -141,6 +149,49 @@ describe('tab lock', () => {
     await pb
     expect(b.isConnected()).toBe(true)
     await b.disconnect()
+  })
+
+  it('disconnect() while waiting for the lock gives up: connect() rejects and never opens a socket', async () => {
+    const locks = fakeLocks()
+    const f = broker()
+    const a = new Client({ clientId: 'w2', locks, webSocket: { createWebSocket: f.create } })
+    const b = new Client({ clientId: 'w2', locks, sessionLock: 'wait', webSocket: { createWebSocket: f.create } })
+    await a.connect('b.example', 1, 30)
+    const pb = b.connect('b.example', 1, 30)
+    await b.disconnect()
+    await expect(pb).rejects.toBeInstanceOf(ConnectionClosedError)
+    await a.disconnect()
+    await new Promise((r) => setTimeout(r, 0))
+    expect(f.sockets).toHaveLength(1)
+    expect(b.state).toBe('disconnected')
+    expect(b.sessionLock).toBeUndefined()
+  })
+
+  it('reconnect() after a disconnect takes the lock again', async () => {
+    const locks = fakeLocks()
+    const f = broker()
+    const a = new Client({ clientId: 'r', locks, webSocket: { createWebSocket: f.create } })
+    const b = new Client({ clientId: 'r', locks, webSocket: { createWebSocket: f.create } })
+    await a.connect('b.example', 1, 30)
+    await a.disconnect()
+    await b.connect('b.example', 1, 30)
+    await expect(a.reconnect()).rejects.toBeInstanceOf(SessionLockedError)
+    await b.disconnect()
+    await a.reconnect()
+    expect(a.isConnected()).toBe(true)
+    expect(a.sessionLock?.held).toBe(true)
+    await a.disconnect()
+  })
+
+  it('argument errors: thrown synchronously without a lock; rejected with the lock released otherwise', async () => {
+    const locks = fakeLocks()
+    expect(() => new Client({ clientId: 'args', sessionLock: false }).connect('')).toThrow(InvalidArgumentError)
+    const c = new Client({ clientId: 'args', locks })
+    await expect(c.connect('b.example', 70000)).rejects.toBeInstanceOf(InvalidArgumentError)
+    await vi.waitFor(() => expect(c.sessionLock).toBeUndefined())
+    const other = new Client({ clientId: 'args', locks, webSocket: { createWebSocket: broker().create } })
+    await other.connect('b.example', 1, 30)
+    await other.disconnect()
   })
 
   it('different clientIds, generated clientIds and sessionLock: false take no lock', async () => {
