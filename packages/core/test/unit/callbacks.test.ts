@@ -25,6 +25,20 @@ describe('paho-style callbacks', () => {
     expect(props).toBeUndefined()
   })
 
+  it('onConnectFail(client, userdata, error) for each failed attempt', async () => {
+    let n = 0
+    const r = rig({ userdata: 'u', refuse: () => (++n <= 2 ? new Error('ECONNREFUSED') : undefined) })
+    const calls: unknown[][] = []
+    r.client.onConnectFail = (...a) => calls.push(a)
+    await r.client.connect('b').catch(() => {})
+    await r.timers.advance(3_000)
+    expect(r.client.isConnected()).toBe(true)
+    expect(calls).toHaveLength(2)
+    expect(calls.map((c) => [c[0], c[1], (c[2] as Error).name])).toEqual([
+      [r.client, 'u', 'ConnectionClosedError'], [r.client, 'u', 'ConnectionClosedError'],
+    ])
+  })
+
   it('userDataSet changes the userdata passed to later callbacks', async () => {
     const r = rig({ userdata: 'first' })
     const seen: unknown[] = []
