@@ -1,7 +1,10 @@
 // The browser Client facade in Node: defaults, paho's ws/tls setters, store choice, the tab lock and the
 // lifecycle wiring, over a fake WebSocket that answers CONNECT with CONNACK.
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { ConnectionClosedError, InvalidArgumentError, MemoryStore, MQTTv5, NotSupportedError, SessionLockedError, nativeTimers } from '@webmqtt/core'
+import {
+  ConnectionClosedError, InvalidArgumentError, MemoryStore, MQTTv5, NotSupportedError, SessionLockedError, StorageError, nativeTimers,
+} from '@webmqtt/core'
 import type { Transport } from '@webmqtt/core'
 import { Client, LazyIndexedDBStore, WebSocketTransport } from '../src/index.js'
 import { fakeFactory } from './support/fake-websocket.js'
@@ -84,6 +87,45 @@ describe('browser Client defaults', () => {
     await c.disconnect()
     const transport: Transport = { connect: () => Promise.reject(new Error('x')) }
     expect(new Client({ transport }).transport).toBe(transport)
+  })
+})
+
+describe('persistent sessions', () => {
+  it('are kept in IndexedDB: a new Client (a reload) finds the messages queued offline', async () => {
+    const indexedDB = { indexedDB: new IDBFactory(), keyRange: IDBKeyRange, dbName: 'client-test' }
+    const first = new Client({ clientId: 'reload', cleanSession: false, sessionLock: false, indexedDB })
+    await first.restoreSession('b.example', 1)
+    first.publish('queued/1', 'one', 1)
+    first.publish('queued/2', 'two', 2)
+    await first.flush()
+    expect(first.store.kind).toBe('indexeddb')
+    await first.store.close()
+
+    const second = new Client({ clientId: 'reload', cleanSession: false, sessionLock: false, indexedDB })
+    await second.restoreSession('b.example', 1)
+    expect(second.pendingMessages().map((m) => [m.topic, m.qos])).toEqual([['queued/1', 1], ['queued/2', 2]])
+    await second.store.close()
+  })
+
+  it('without IndexedDB: a clear StorageError status, then the session goes on in memory and connect() works', async () => {
+    const f = broker()
+    const c = new Client({
+      clientId: 'noidb', cleanSession: false, sessionLock: false, indexedDB: { indexedDB: null },
+      webSocket: { createWebSocket: f.create },
+    })
+    const errors: Error[] = []
+    c.on('status', (ev) => { if (ev.type === 'error') errors.push(ev.error) })
+    await c.connect('b.example', 1, 30)
+    expect(c.isConnected()).toBe(true)
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toBeInstanceOf(StorageError)
+    expect(errors[0]!.message).toMatch(/IndexedDB is not available/)
+    expect(c.store.kind).toBe('memory')
+    await c.disconnect()
+    // The next connect uses the memory store without a new error.
+    await c.connect('b.example', 1, 30)
+    expect(errors).toHaveLength(1)
+    await c.disconnect()
   })
 })
 
