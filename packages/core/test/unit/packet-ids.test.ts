@@ -98,7 +98,7 @@ describe('packet identifiers on the wire', () => {
     expect(q1.isPublished()).toBe(true)
     expect(q2.isPublished()).toBe(true)
     expect(await sub).toHaveLength(1)
-  })
+  }, 120_000) // 65,535 publish/ack round trips: ~2 s alone, much more on a loaded machine
 
   it('when all 65,535 ids are in flight, the next message waits and takes the first id freed; SUBSCRIBE fails cleanly', async () => {
     const r = rig({ autoAck: false })
@@ -124,7 +124,7 @@ describe('packet identifiers on the wire', () => {
     expect(waiting.mid).toBe(40000)
     const last = publishes(conn).at(-1)!
     expect([text(last), last.messageId, last.dup]).toEqual(['waiting', 40000, false])
-  })
+  }, 120_000)
 
   it('ids restored from the store are reserved: new messages and SUBSCRIBEs get other ids', async () => {
     const store = new MemoryStore()
