@@ -152,7 +152,7 @@ describe('fuzzing the decoder and packet handlers after CONNACK', () => {
     )
     expect(outcomes.closed).toBeGreaterThan(900) // the property was exercised on both branches
     expect(outcomes.open).toBeGreaterThan(10)
-  })
+   }, 120_000) // ~5 s alone; head room for a loaded machine
 
   it('mutated valid packets, split at random points: processed, or a close with ProtocolError (2,600 runs, seed 4242)', async () => {
     const outcomes = { open: 0, closed: 0 }
@@ -169,7 +169,7 @@ describe('fuzzing the decoder and packet handlers after CONNACK', () => {
     )
     expect(outcomes.closed).toBeGreaterThan(300)
     expect(outcomes.open).toBeGreaterThan(300)
-  })
+   }, 120_000)
 
   it('unmodified valid packets split anywhere never close the connection (300 runs)', async () => {
     await fc.assert(
