@@ -5,6 +5,7 @@
  */
 import * as webmqtt from '../../../packages/browser/src/index.js'
 import type { Client, StatusEvent } from '../../../packages/browser/src/index.js'
+import { runMisuse } from './misuse-calls.js'
 
 /** One rogue-server case as the page sees it (the bytes stay on the server). */
 export interface PageCase {
@@ -144,6 +145,8 @@ const adv = {
   webmqtt,
   describe,
   sleep,
+
+  runMisuse,
 
   /** Clients kept across page.evaluate calls, by a spec-chosen name. */
   clients,
