@@ -12,6 +12,7 @@ export { createWorkerTimers, sharedWorkerTimers } from './worker-timers.js'
 export { attachLifecycle } from './lifecycle.js'
 export { IndexedDBStore, openSessionStore, isIndexedDBStorageError } from './indexeddb-store.js'
 export { LazyIndexedDBStore } from './lazy-store.js'
+export { acquireSessionLock } from './tab-lock.js'
 export { WebSocketRefusedError, WebSocketTimeoutError }
 
 /** Every error class, by name (the core's plus the WebSocket transport's). */
@@ -41,6 +42,7 @@ export type {
 } from './websocket-transport.js'
 export type { WorkerTimers, WorkerTimersOptions, WorkerTimersMode } from './worker-timers.js'
 export type { LifecycleClient, LifecycleOptions, LifecycleScope } from './lifecycle.js'
+export type { SessionLock, AcquireSessionLockOptions } from './tab-lock.js'
 export type {
   IndexedDBStoreOptions, IndexedDBStorageError, OpenSessionStoreResult, StorageFailure,
 } from './indexeddb-store.js'
