@@ -25,6 +25,11 @@ export interface DemoServerOptions {
   logLevel?: LogLevel
   /** Vite's dependency cache; give each concurrent server its own. Default: demo/node_modules/.vite. */
   cacheDir?: string
+  /**
+   * Watch the sources and reload pages on change (default true). Tests turn it off: an edit to the SDK sources
+   * during a run would otherwise reload the page under test.
+   */
+  watch?: boolean
 }
 
 export async function startDemoServer(options: DemoServerOptions = {}): Promise<DemoServer> {
@@ -34,7 +39,13 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     logLevel: options.logLevel ?? 'warn',
     clearScreen: false,
     ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
-    server: { host, port: options.port ?? 0, strictPort: options.port !== undefined && options.port !== 0, open: false },
+    server: {
+      host,
+      port: options.port ?? 0,
+      strictPort: options.port !== undefined && options.port !== 0,
+      open: false,
+      ...(options.watch === false ? { watch: null } : {}),
+    },
   })
   try {
     await server.listen()

@@ -19,7 +19,7 @@ let demo: DemoServer
 const cacheDir = mkdtempSync(join(tmpdir(), 'webmqtt-demo-test-vite-'))
 
 beforeAll(async () => {
-  demo = await startDemoServer({ logLevel: 'silent', cacheDir })
+  demo = await startDemoServer({ logLevel: 'silent', cacheDir, watch: false })
 })
 
 afterAll(async () => {

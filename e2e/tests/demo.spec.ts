@@ -19,7 +19,7 @@ let cacheDir: string
 test.beforeAll(async ({}, workerInfo) => { // eslint-disable-line no-empty-pattern
   // Each worker has its own server and its own Vite dependency cache (two optimizers must not share one).
   cacheDir = mkdtempSync(join(tmpdir(), `webmqtt-demo-vite-${workerInfo.workerIndex}-`))
-  demo = await startDemoServer({ cacheDir, logLevel: 'error' })
+  demo = await startDemoServer({ cacheDir, logLevel: 'error', watch: false })
 })
 
 test.afterAll(async () => {
