@@ -41,6 +41,8 @@ export interface RecordingProxy {
   readonly bytesDown: number
   readonly acceptedConnections: number
   readonly openConnections: number
+  /** Numbers of the connections still open. */
+  openIds(): number[]
   /** Packets page → broker (optionally of one type). */
   up(type?: string): WirePacket[]
   /** Hold page → broker bytes (true) or deliver the held bytes and forward again (false). */
@@ -123,7 +125,7 @@ function indexOfCrlfCrlf(b: Uint8Array): number {
 export async function startRecordingProxy(targetPort: number): Promise<RecordingProxy> {
   const packets: WirePacket[] = []
   const frames: WireFrame[] = []
-  const pairs = new Set<{ client: Socket; upstream: Socket; held: Buffer[]; reader: WsReader }>()
+  const pairs = new Set<{ conn: number; client: Socket; upstream: Socket; held: Buffer[]; reader: WsReader }>()
   let up = 0
   let down = 0
   let accepted = 0
@@ -138,7 +140,7 @@ export async function startRecordingProxy(targetPort: number): Promise<Recording
     upstream.on('error', () => {})
     const upReader = new WsReader('up', conn, (f) => frames.push(f), (p) => packets.push(p))
     const downReader = new WsReader('down', conn, (f) => frames.push(f), (p) => packets.push(p))
-    const pair = { client, upstream, held: [] as Buffer[], reader: upReader }
+    const pair = { conn, client, upstream, held: [] as Buffer[], reader: upReader }
     pairs.add(pair)
     client.on('data', (d: Buffer) => {
       if (stalled) {
@@ -181,6 +183,7 @@ export async function startRecordingProxy(targetPort: number): Promise<Recording
     get bytesDown() { return down },
     get acceptedConnections() { return accepted },
     get openConnections() { return pairs.size },
+    openIds: () => [...pairs].map((p) => p.conn),
     up: (type) => packets.filter((p) => p.dir === 'up' && (type === undefined || p.name === type)),
     stall(on) {
       stalled = on
