@@ -20,7 +20,7 @@ export class PublishListView {
 
   add(label: string, qos: number, status: PublishStatus, note?: string): PublishRow {
     const pill = h('span', { class: 'pill', 'data-status': status, text: status })
-    const detail = h('span', { class: 'hint' })
+    const detail = h('span', { class: 'hint pub-detail' })
     const li = h(
       'li',
       { 'data-status': status },
