@@ -85,8 +85,12 @@ class WorkerBackedTimers implements WorkerTimers {
       this.#revoke = URL.revokeObjectURL?.bind(URL)
       const worker = new Worker(this.#url, { name: 'webmqtt-timers' })
       worker.addEventListener('message', (e) => this.#onMessage(e.data))
-      worker.addEventListener('error', (e) => this.#toNative(e))
-      worker.addEventListener('messageerror', (e) => this.#toNative(e))
+      const failed = (event: unknown): void => this.#toNative(new Error(
+        'the timer Worker failed (a Content-Security-Policy without blob: in worker-src blocks it); using native timers',
+        { cause: event },
+      ))
+      worker.addEventListener('error', failed)
+      worker.addEventListener('messageerror', failed)
       this.#worker = worker
     } catch (err) {
       // SecurityError from a CSP without blob: in worker-src, or any other refusal.
