@@ -61,6 +61,8 @@ interface Published {
 interface Entry {
   opts: AppClientOptions
   client: Client
+  /** SUBACKs received (including the client's own re-subscriptions). */
+  subacks: number
   events: RecordedStatus[]
   published: Published[]
   restoredInfos: MessageInfo[]
@@ -176,7 +178,8 @@ function create(opts: AppClientOptions, how: { autostart?: boolean } = {}): void
   })
   if (opts.maxInflight !== undefined) client.maxInflightMessagesSet(opts.maxInflight)
   if (opts.reconnectDelay) client.reconnectDelaySet(opts.reconnectDelay[0], opts.reconnectDelay[1])
-  const e: Entry = { opts, client, events: [], published: [], restoredInfos: [] }
+  const e: Entry = { opts, client, subacks: 0, events: [], published: [], restoredInfos: [] }
+  client.onSubscribe = () => { e.subacks++ }
   clients.set(name, e)
   client.on('status', (ev) => {
     const r: RecordedStatus = { at: Date.now(), type: ev.type }
@@ -360,6 +363,7 @@ const rel = {
   flush, disconnect, setHidden, throttleMainThreadTimers,
   events: (name?: string): RecordedStatus[] => entry(name).events,
   state: (name?: string): string => entry(name).client.state,
+  subacks: (name?: string): number => entry(name).subacks,
   /** Received tallies by topic (across reloads). */
   received: (): Record<string, Tally> => readCounts(K.rx),
   /** PUBLISH sends seen on the wire, by topic (across reloads). */

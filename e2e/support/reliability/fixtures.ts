@@ -42,7 +42,7 @@ export interface RelKit {
   /** An Aedes for this test only; `process: true` runs it in a child process that can be killed and restarted. */
   aedes(opts?: { process?: boolean }): Promise<TestBroker>
   /** A broker of the target's kind for this test. */
-  broker(target: Target, opts?: { persistence?: boolean; killable?: boolean }): Promise<TestBroker>
+  broker(target: Target, opts?: { persistence?: boolean; killable?: boolean; extra?: string[] }): Promise<TestBroker>
   /** A TCP proxy in front of a broker's websockets port. */
   proxy(targetPort: number): Promise<WsProxy>
   /** A Node-side counting client (closed after the test). */
@@ -86,7 +86,9 @@ export const test = base.extend<{ rel: RelKit }>({
         return { name, wsUrl: a.wsUrl, wsPort: a.wsPort, log: () => '(in-process Aedes: no log)', kill: unsupported, restart: unsupported }
       },
       broker(target, opts = {}) {
-        if (target.broker === 'mosquitto') return kit.mosquitto({ persistence: opts.persistence ?? false })
+        if (target.broker === 'mosquitto') {
+          return kit.mosquitto({ persistence: opts.persistence ?? false, extra: opts.extra ?? [], verbose: process.env.REL_VERBOSE === '1' })
+        }
         if (opts.persistence) throw new Error('Aedes has no persistence across restarts')
         return kit.aedes({ process: opts.killable ?? false })
       },

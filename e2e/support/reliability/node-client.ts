@@ -161,7 +161,15 @@ export async function waitUntil(predicate: () => boolean | Promise<boolean>, tim
   for (;;) {
     if (await predicate()) return
     if (Date.now() >= until) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${detail ? `: ${JSON.stringify(detail())}` : ''}`)
+      let shown = ''
+      if (detail) {
+        try {
+          shown = `: ${JSON.stringify(await detail())}`
+        } catch (err) {
+          shown = `: (detail failed: ${String(err)})`
+        }
+      }
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${shown}`)
     }
     await new Promise((r) => setTimeout(r, 25))
   }
