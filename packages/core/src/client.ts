@@ -8,7 +8,7 @@ import type { LogLevel, MqttErrorCode } from './codes.js'
 import type { Packet } from './codec.js'
 import { Connection } from './connection.js'
 import {
-  ConnectTimeoutError, ConnectionClosedError, InvalidArgumentError, MqttError, InvalidQosError, InvalidStateError, KeepaliveTimeoutError,
+  ConnectTimeoutError, ConnectionClosedError, InvalidArgumentError, InvalidPropertyError, MqttError, InvalidQosError, InvalidStateError, KeepaliveTimeoutError,
   NotConnectedError, StorageError,
 } from './errors.js'
 import type { ProtocolError } from './errors.js'
@@ -210,6 +210,7 @@ export class Client {
   readonly #inbound: InboundContext
   /** Broker limits from CONNACK. */
   #serverMaxQos: QoS = 2
+  #serverTopicAliasMax = 0
   #serverRetainAvailable = true
 
   constructor(options: ClientOptions) {
@@ -734,6 +735,13 @@ export class Client {
     outgoingProperties(properties)
     if (this.#state === 'connected' && qos > this.#serverMaxQos) throw new InvalidQosError(`the broker accepts QoS up to ${this.#serverMaxQos}`)
     if (this.#state === 'connected' && retain && !this.#serverRetainAvailable) throw new InvalidArgumentError('the broker does not support retained messages')
+    const alias = properties?.topicAlias
+    if (alias !== undefined) {
+      if (!Number.isInteger(alias) || alias < 1 || alias > 65535) throw new InvalidPropertyError(`topicAlias must be 1–65535, got ${alias}`)
+      if (this.#state === 'connected' && alias > this.#serverTopicAliasMax) {
+        throw new InvalidPropertyError(`topic alias ${alias} exceeds the broker's Topic Alias Maximum of ${this.#serverTopicAliasMax}`)
+      }
+    }
     const seq = this.#nextSeq++
     const info = new MessageInfo({ seq, topic, qos, timers: this.#timers })
     const msg: OutMsg = {
@@ -867,6 +875,8 @@ export class Client {
     this.#serverMaxQos = (props?.maximumQoS ?? 2) as QoS
     this.#serverRetainAvailable = props?.retainAvailable ?? true
     if (props?.maximumPacketSize) link.maxOutgoingPacket = props.maximumPacketSize
+    link.maxTopicAlias = props?.topicAliasMaximum ?? 0
+    this.#serverTopicAliasMax = link.maxTopicAlias
     this.#applyWindow(props?.receiveMaximum ?? 65535)
     link.startKeepalive(props?.serverKeepAlive ?? this.#params!.keepalive)
     this.#link = link

@@ -21,10 +21,24 @@ export const MAX_REMAINING_LENGTH = 268_435_455
 /** Encode one packet. Throws InvalidPropertyError when mqtt-packet refuses it. */
 export function encode(packet: Packet, protocolVersion: ProtocolVersion): Uint8Array {
   try {
+    if (packet.cmd === 'connect' && protocolVersion === 5 && !packet.clientId && !packet.clean) return emptyIdConnect(packet)
     return generate(packet as never, { protocolVersion } as never)
   } catch (err) {
     throw new InvalidPropertyError(`cannot encode ${packet.cmd}: ${(err as Error)?.message ?? String(err)}`, { cause: err })
   }
+}
+
+/**
+ * MQTT 5 allows an empty Client Identifier with Clean Start 0 (§3.1.3.1: the server assigns one); mqtt-packet
+ * refuses to encode it, so encode with Clean Start 1 and clear the flag in the bytes.
+ */
+function emptyIdConnect(packet: Packet & { cmd: 'connect' }): Uint8Array {
+  const bytes = generate({ ...packet, clean: true } as never, { protocolVersion: 5 } as never)
+  let i = 1
+  while ((bytes[i]! & 0x80) !== 0) i++ // remaining length (variable byte integer)
+  const flags = i + 1 + 6 + 1 // protocol name "MQTT" (2 + 4 bytes), protocol level
+  bytes[flags] = bytes[flags]! & ~0x02
+  return bytes
 }
 
 /** Wrap bytes as a Buffer without copying. */

@@ -4,7 +4,7 @@
  */
 import { toBuffer, encode, Decoder, MAX_REMAINING_LENGTH } from './codec.js'
 import type { Packet } from './codec.js'
-import { PacketTooLargeError } from './errors.js'
+import { InvalidPropertyError, PacketTooLargeError } from './errors.js'
 import type { ProtocolError } from './errors.js'
 import { Keepalive } from './protocol/keepalive.js'
 import { outgoingProperties } from './properties.js'
@@ -32,6 +32,8 @@ export class Connection implements Link {
   readonly handlers: TransportHandlers
   /** The broker's Maximum Packet Size (from CONNACK), bytes. */
   maxOutgoingPacket = MAX_REMAINING_LENGTH + 5
+  /** The broker's Topic Alias Maximum (from CONNACK); 0 = none accepted. */
+  maxTopicAlias = 0
   readonly #opts: ConnectionOptions
   readonly #decoder: Decoder
   #conn: TransportConnection | undefined
@@ -103,6 +105,10 @@ export class Connection implements Link {
 
   publish(m: OutMsg, dup: boolean): Error | undefined {
     if (this.#closed) return undefined
+    const alias = m.properties?.topicAlias
+    if (alias !== undefined && alias > this.maxTopicAlias) {
+      return new InvalidPropertyError(`topic alias ${alias} exceeds the broker's Topic Alias Maximum of ${this.maxTopicAlias}`)
+    }
     const packet: Packet = {
       cmd: 'publish', topic: m.topic, payload: toBuffer(m.payload), qos: m.qos, retain: m.retain, dup,
       ...(m.qos > 0 ? { messageId: m.mid } : {}),

@@ -73,7 +73,8 @@ export function handlePacket(ctx: InboundContext, p: Packet, c: Connection): voi
 function onConnack(ctx: InboundContext, p: IConnackPacket, c: Connection): void {
   const v5 = ctx.protocol() === 5
   const code = v5 ? (p.reasonCode ?? 0) : (p.returnCode ?? 0)
-  const rc = v5 ? new ReasonCode('CONNACK', code) : connackRcToReasonCode(code)
+  // A 3.x-only broker (e.g. Aedes) answers a v5 CONNECT with a 3.x return code 1–5, which are not v5 reason codes.
+  const rc = v5 && !(code >= 1 && code <= 5) ? new ReasonCode('CONNACK', code) : connackRcToReasonCode(code)
   const properties = incomingProperties<ConnackProperties>(p.properties)
   if (code !== 0) {
     const reason = properties?.reasonString ? ` (${properties.reasonString})` : ''

@@ -68,6 +68,8 @@ export class Outbox {
   readonly #queue: OutMsg[] = []
   /** In flight, by packet id; Map keeps insertion (= send) order. */
   readonly #inflight = new Map<number, OutMsg>()
+  /** In flight, but not yet sent on the current connection (resends, records not yet durable), in order. */
+  readonly #waiting = new Set<OutMsg>()
   /** Upper bound of #inflight (min of our setting and the broker's Receive Maximum). */
   window = 20
   /** paho's max_queued_messages: total outstanding messages; 0 = unlimited. */
@@ -122,10 +124,22 @@ export class Outbox {
     if (m.stage === 'queued') this.#persist(m, { type: 'putOutgoing', message: toStored(m) })
   }
 
-  /** Move queued messages into the window while there is room, and send them. */
+  /**
+   * Send what may be sent now, in publish order: first in-flight messages not yet sent on this connection (resends
+   * after a reconnect, messages whose record just became durable), then queued messages moved into the window.
+   * Never more on the wire than the window (the broker's Receive Maximum).
+   */
   pump(): void {
     const link = this.#hooks.link()
     if (!link) return
+    // In flight but not on this connection yet, in order; the rest of the window is on the wire.
+    let active = this.#inflight.size - this.#waiting.size
+    for (const m of this.#waiting) {
+      if (this.window > 0 && active >= this.window) return
+      if (!m.durable) break // its batch is not committed yet: it (and what follows) goes when it is
+      this.#transmit(m, link)
+      active++
+    }
     while (this.#queue.length > 0) {
       const head = this.#queue[0]!
       if (head.qos === 0) {
@@ -142,21 +156,20 @@ export class Outbox {
       head.info._setMid(mid)
       this.#inflight.set(mid, head)
       this.#persist(head, { type: 'putOutgoing', message: toStored(head) })
-      if (head.durable) this.#transmit(head, link)
+      if (head.durable && this.#waiting.size === 0) this.#transmit(head, link)
+      else this.#waiting.add(head)
     }
   }
 
-  /** After CONNACK: resend what is in flight, then fill the window. */
+  /** After CONNACK: resume or settle what is in flight, then send within the window. */
   resume(sessionPresent: boolean): void {
     const link = this.#hooks.link()
     if (!link) return
+    this.#waiting.clear()
     for (const m of [...this.#inflight.values()]) {
-      if (m.stage === 'released') {
-        if (sessionPresent) link.pubrel(m.mid)
-        else this.#finish(m, new ReasonCode('PUBCOMP', 0), undefined)
-      } else if (m.durable) {
-        this.#transmit(m, link)
-      }
+      if (m.stage !== 'released') this.#waiting.add(m)
+      else if (sessionPresent) link.pubrel(m.mid)
+      else this.#finish(m, new ReasonCode('PUBCOMP', 0), undefined)
     }
     this.pump()
   }
@@ -214,6 +227,7 @@ export class Outbox {
     this.#queue.length = 0
     for (const m of this.#inflight.values()) this.#ids.release(m.mid)
     this.#inflight.clear()
+    this.#waiting.clear()
     for (const m of all) m.info._reject(error)
   }
 
@@ -242,6 +256,7 @@ export class Outbox {
   }
 
   #transmit(m: OutMsg, link: Link): void {
+    this.#waiting.delete(m)
     if (m.sentOn === link.id) return
     const err = link.publish(m, m.everSent)
     if (err) {
@@ -253,6 +268,7 @@ export class Outbox {
   }
 
   #finish(m: OutMsg, rc: ReasonCode | undefined, properties: unknown, error?: Error): void {
+    this.#waiting.delete(m)
     if (m.mid !== 0 && this.#inflight.get(m.mid) === m) {
       this.#inflight.delete(m.mid)
       this.#ids.release(m.mid)
@@ -279,8 +295,7 @@ export class Outbox {
     void p.enqueue(op).then(() => {
       if (removing || m.writes !== write) return
       m.durable = true
-      const link = this.#hooks.link()
-      if (link && m.stage === 'sent' && m.mid !== 0 && this.#inflight.get(m.mid) === m) this.#transmit(m, link)
+      if (this.#waiting.has(m)) this.pump()
     })
   }
 }
