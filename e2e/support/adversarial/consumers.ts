@@ -1,0 +1,111 @@
+/**
+ * Builds the consumer apps of e2e/consumers (scenario 10) from the workspace with each tool's defaults, into a
+ * temp directory, and serves each from its own loopback HTTP server — optionally with a strict
+ * Content-Security-Policy header on the document (`?csp=1`).
+ */
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { Socket } from 'node:net'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { extname, join, normalize, sep } from 'node:path'
+import { build as esbuild } from 'esbuild'
+import { E2E_ROOT } from '../bundle.js'
+import { loadVite } from './deps.js'
+
+export const CONSUMERS_DIR = join(E2E_ROOT, 'consumers')
+export const STRICT_CSP = "default-src 'self'; connect-src ws://127.0.0.1:*"
+
+export type ConsumerName = 'vite' | 'esbuild' | 'script'
+
+export interface BuiltConsumers {
+  /** Consumer → directory with its index.html and assets. */
+  readonly dirs: Record<ConsumerName, string>
+  /** Build time per consumer, ms. */
+  readonly ms: Record<ConsumerName, number>
+  remove(): void
+}
+
+/** What the package's exports give `@webmqtt/browser/iife` (resolved like a consumer would, from e2e/). */
+export function iifePath(): string {
+  return createRequire(join(E2E_ROOT, 'package.json')).resolve('@webmqtt/browser/iife')
+}
+
+export async function buildConsumers(): Promise<BuiltConsumers> {
+  const out = mkdtempSync(join(tmpdir(), 'webmqtt-consumers-'))
+  const dirs = { vite: join(out, 'vite'), esbuild: join(out, 'esbuild'), script: join(out, 'script') }
+  const ms = { vite: 0, esbuild: 0, script: 0 }
+  try {
+    // Vite: `vite build` of the SPA, no config file; only the output directory is ours (a temp dir).
+    let t = Date.now()
+    const vite = await loadVite()
+    await vite.build({
+      root: join(CONSUMERS_DIR, 'vite-spa'), configFile: false, logLevel: 'warn',
+      build: { outDir: dirs.vite, emptyOutDir: true },
+    })
+    ms.vite = Date.now() - t
+
+    // esbuild: `esbuild main.js --bundle --format=esm --outfile=…`, nothing else.
+    t = Date.now()
+    mkdirSync(dirs.esbuild, { recursive: true })
+    await esbuild({ entryPoints: [join(CONSUMERS_DIR, 'esbuild/main.js')], bundle: true, format: 'esm', outfile: join(dirs.esbuild, 'main.js'), logLevel: 'warning' })
+    copyFileSync(join(CONSUMERS_DIR, 'esbuild/index.html'), join(dirs.esbuild, 'index.html'))
+    ms.esbuild = Date.now() - t
+
+    // Plain <script src>: the page, its script, and the package's IIFE build as published.
+    t = Date.now()
+    mkdirSync(dirs.script, { recursive: true })
+    for (const f of ['index.html', 'app.js']) copyFileSync(join(CONSUMERS_DIR, 'script-tag', f), join(dirs.script, f))
+    copyFileSync(iifePath(), join(dirs.script, 'webmqtt.iife.js'))
+    ms.script = Date.now() - t
+  } catch (err) {
+    rmSync(out, { recursive: true, force: true })
+    throw err
+  }
+  return { dirs, ms, remove: () => rmSync(out, { recursive: true, force: true }) }
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json; charset=utf-8', '.svg': 'image/svg+xml',
+}
+
+export interface ConsumerServer {
+  readonly baseUrl: string
+  stop(): Promise<void>
+}
+
+/** Serve `root` on 127.0.0.1; a document requested with `?csp=1` carries STRICT_CSP. */
+export async function serveConsumer(root: string): Promise<ConsumerServer> {
+  const sockets = new Set<Socket>()
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1')
+    const rel = normalize(decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname)).replace(/^[/\\]+/, '')
+    const file = join(root, rel)
+    if (rel.startsWith('..') || !file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found')
+      return
+    }
+    const headers: Record<string, string> = { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' }
+    if (url.searchParams.get('csp') === '1') headers['content-security-policy'] = STRICT_CSP
+    res.writeHead(200, headers).end(readFileSync(file))
+  })
+  server.on('connection', (s) => {
+    sockets.add(s)
+    s.once('close', () => sockets.delete(s))
+  })
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const a = server.address()
+      resolve(typeof a === 'object' && a ? a.port : 0)
+    })
+  })
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    stop: () => new Promise<void>((resolve) => {
+      for (const s of sockets) s.destroy()
+      server.close(() => resolve())
+    }),
+  }
+}
