@@ -68,7 +68,9 @@ function problems(c: RogueCase, r: CaseResult | undefined, rec: CaseRecord | und
     out.push('the server saw no connection')
   } else {
     if (rec.connections !== 1) out.push(`${rec.connections} connections (reconnectOnFailure is off: expected 1)`)
-    if (rec.firstByte !== 0x10 || rec.protocolLevel !== c.v) out.push(`first frame ${rec.firstByte?.toString(16)} level ${rec.protocolLevel}: expected CONNECT level ${c.v}`)
+    // (A case that speaks first and closes may see no CONNECT at all.)
+    const sawConnect = rec.firstByte !== undefined || c.when === 'after-connect'
+    if (sawConnect && (rec.firstByte !== 0x10 || rec.protocolLevel !== c.v)) out.push(`first frame ${rec.firstByte?.toString(16)} level ${rec.protocolLevel}: expected CONNECT level ${c.v}`)
     if (c.then === 'hold' && rec.closedBy !== 'client') out.push(`the server held the connection open, the client ${rec.holdExpired ? 'never closed it' : 'did not close it'}`)
   }
   return out
@@ -117,7 +119,7 @@ async function runCatalog(context: BrowserContext, adv: AdvServer, cases: readon
       const p = problems(c, byId.get(c.id), server.records.get(c.id))
       if (p.length > 0) {
         const r = byId.get(c.id)
-        failures.push(`#${c.id} [v${c.v}] ${c.name} — expected ${c.expect}; got connect ${r?.connect}${r?.error ? ` (${r.error}: ${r.errorMessage})` : ''}, disconnected ${r?.disconnectError ?? '-'}${r?.disconnectMessage ? ` (${r.disconnectMessage})` : ''}; server: closed by ${server.records.get(c.id)?.closedBy ?? '-'}\n    ${p.join('; ')}\n    bytes: ${caseBytes(c)}`)
+        failures.push(`#${c.id} [v${c.v}] ${c.name} — expected ${c.expect}${c.why ? ` (${c.why})` : ''}; got connect ${r?.connect}${r?.error ? ` (${r.error}: ${r.errorMessage})` : ''}, disconnected ${r?.disconnectError ?? '-'}${r?.disconnectMessage ? ` (${r.disconnectMessage})` : ''}; server: closed by ${server.records.get(c.id)?.closedBy ?? '-'}\n    ${p.join('; ')}\n    bytes: ${caseBytes(c)}`)
       }
     }
     const summary = {

@@ -6,7 +6,7 @@
 import { fc } from './deps.js'
 import { connackOk, packet, props, publish, str, u16, utf8, varint } from './mqtt-bytes.js'
 import type { Bytes } from './mqtt-bytes.js'
-import { classify, serverHolds } from './rogue-oracle.js'
+import { explain, serverHolds } from './rogue-oracle.js'
 import type { Expect } from './rogue-oracle.js'
 
 export type { Expect }
@@ -33,6 +33,8 @@ export interface RogueCase {
   readonly expect: Expect
   /** From the fuzz generator (the oracle decided `expect`). */
   readonly fuzz: boolean
+  /** Fuzz cases: the oracle's reason for `expect`. */
+  readonly why?: string
 }
 
 type Draft = Omit<RogueCase, 'id' | 'fuzz' | 'when' | 'then'> & Partial<Pick<RogueCase, 'when' | 'then'>>
@@ -262,10 +264,10 @@ export function buildCatalog(o: CatalogOptions): RogueCase[] {
   const cases: RogueCase[] = []
   for (const d of crafted()) cases.push({ ...d, id: cases.length + 1, when: d.when ?? 'after-connect', then: d.then ?? 'close', fuzz: false })
   for (const f of fuzz(o.seed, o)) {
-    const expect = classify(f.bytes, f.v, true)
+    const { expect, why } = explain(f.bytes, f.v, true)
     cases.push({
       id: cases.length + 1, name: f.family, v: f.v, when: 'after-connect', frames: frames(f.bytes, f.cuts),
-      then: serverHolds(expect) ? 'hold' : 'close', expect, fuzz: true,
+      then: serverHolds(expect) ? 'hold' : 'close', expect, fuzz: true, why,
     })
   }
   return cases

@@ -50,10 +50,14 @@ export function serverHolds(e: Expect): boolean {
 }
 
 type Verdict = 'invalid' | 'valid' | 'unknown' | 'ok' | 'refused'
+/** A verdict and, for 'invalid', the rule broken. */
+type Judged = { v: Verdict; why?: string }
 
 const FIXED_FLAGS: Record<number, number> = { 2: 0, 4: 0, 5: 0, 6: 2, 7: 0, 9: 0, 11: 0, 13: 0 }
 const V5_CONNACK_REFUSALS = new Set([0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8a, 0x8c, 0x90, 0x95, 0x97, 0x99, 0x9a, 0x9b, 0x9c, 0x9d, 0x9f])
+const NAMES = ['reserved', 'CONNECT', 'CONNACK', 'PUBLISH', 'PUBACK', 'PUBREC', 'PUBREL', 'PUBCOMP', 'SUBSCRIBE', 'SUBACK', 'UNSUBSCRIBE', 'UNSUBACK', 'PINGREQ', 'PINGRESP', 'DISCONNECT', 'AUTH']
 const decoder = new TextDecoder('utf-8', { fatal: true })
+const bad = (why: string): Judged => ({ v: 'invalid', why })
 
 function wellFormedUtf8(b: Uint8Array): string | undefined {
   try {
@@ -63,89 +67,106 @@ function wellFormedUtf8(b: Uint8Array): string | undefined {
   }
 }
 
-function connack(flags: number, body: Uint8Array, v: 4 | 5): Verdict {
-  if (flags !== 0) return 'invalid'
+function connack(flags: number, body: Uint8Array, v: 4 | 5): Judged {
+  if (flags !== 0) return bad(`CONNACK header flags ${flags} (must be 0)`)
   if (v === 4) {
-    if (body.length !== 2) return 'invalid'
-    if ((body[0]! & 0xfe) !== 0) return 'invalid'
+    if (body.length !== 2) return bad(`v3.1.1 CONNACK remaining length ${body.length} (must be 2)`)
+    if ((body[0]! & 0xfe) !== 0) return bad('CONNACK acknowledge flags bits 7-1 set')
     const rc = body[1]!
-    if (rc === 0) return 'ok'
-    return rc <= 5 && body[0] === 0 ? 'refused' : 'unknown'
+    if (rc === 0) return { v: 'ok' }
+    return { v: rc <= 5 && body[0] === 0 ? 'refused' : 'unknown' }
   }
-  if (body.length < 2) return 'invalid'
-  if ((body[0]! & 0xfe) !== 0) return 'invalid'
+  if (body.length < 2) return bad(`v5 CONNACK remaining length ${body.length}`)
+  if ((body[0]! & 0xfe) !== 0) return bad('CONNACK acknowledge flags bits 7-1 set')
   if (body.length === 3 && body[2] === 0 && body[0] === 0) {
-    if (body[1] === 0) return 'ok'
-    if (V5_CONNACK_REFUSALS.has(body[1]!)) return 'refused'
+    if (body[1] === 0) return { v: 'ok' }
+    if (V5_CONNACK_REFUSALS.has(body[1]!)) return { v: 'refused' }
   }
-  return 'unknown'
+  return { v: 'unknown' }
 }
 
-function publish(flags: number, body: Uint8Array, v: 4 | 5): Verdict {
+function publish(flags: number, body: Uint8Array, v: 4 | 5): Judged {
   const qos = (flags >> 1) & 3
-  if (qos === 3) return 'invalid'
-  if (body.length < 2) return 'invalid'
+  if (qos === 3) return bad('PUBLISH QoS bits 11')
+  if (body.length < 2) return bad(`PUBLISH remaining length ${body.length} (no room for the topic length)`)
   const tl = (body[0]! << 8) | body[1]!
-  if (2 + tl > body.length) return 'invalid'
-  if (qos > 0 && 2 + tl + 2 > body.length) return 'invalid'
+  if (2 + tl > body.length) return bad(`PUBLISH topic length ${tl} overruns remaining length ${body.length}`)
+  if (qos > 0 && 2 + tl + 2 > body.length) return bad(`PUBLISH QoS ${qos}: no room for the packet identifier (remaining length ${body.length}, topic length ${tl})`)
   const topic = wellFormedUtf8(body.subarray(2, 2 + tl))
-  if (topic === undefined || topic.includes('\u0000')) return 'invalid'
-  if (topic.includes('+') || topic.includes('#')) return 'invalid'
-  if (qos > 0 && ((body[2 + tl]! << 8) | body[3 + tl]!) === 0) return 'invalid'
-  if (v === 5) return 'unknown' // properties (topic aliases, …) are not judged here
-  return topic.length === 0 ? 'invalid' : 'valid'
+  if (topic === undefined) return bad('PUBLISH topic is not well-formed UTF-8')
+  if (topic.includes('\u0000')) return bad('PUBLISH topic contains U+0000')
+  if (topic.includes('+') || topic.includes('#')) return bad('PUBLISH topic contains a wildcard')
+  if (qos > 0 && ((body[2 + tl]! << 8) | body[3 + tl]!) === 0) return bad(`PUBLISH QoS ${qos} with packet identifier 0`)
+  if (v === 5) return { v: 'unknown' } // properties (topic aliases, …) are not judged here
+  return topic.length === 0 ? bad('v3.1.1 PUBLISH with an empty topic') : { v: 'valid' }
 }
 
-function afterConnack(type: number, flags: number, body: Uint8Array, v: 4 | 5): Verdict {
-  if (type === 0 || type === 1 || type === 2 || type === 8 || type === 10 || type === 12) return 'invalid'
-  if (type === 14) return v === 4 || flags !== 0 ? 'invalid' : 'unknown'
-  if (type === 15) return v === 4 ? 'invalid' : 'unknown'
+function afterConnack(type: number, flags: number, body: Uint8Array, v: 4 | 5): Judged {
+  const name = NAMES[type]!
+  if (type === 0) return bad('reserved packet type 0')
+  if (type === 1 || type === 8 || type === 10 || type === 12) return bad(`${name} from the server`)
+  if (type === 2) return bad('second CONNACK')
+  if (type === 14) return v === 4 ? bad('DISCONNECT from a v3.1.1 server') : flags !== 0 ? bad(`DISCONNECT header flags ${flags}`) : { v: 'unknown' }
+  if (type === 15) return v === 4 ? bad('AUTH in v3.1.1') : { v: 'unknown' }
   const fixed = FIXED_FLAGS[type]
-  if (fixed !== undefined && flags !== fixed) return 'invalid'
+  if (fixed !== undefined && flags !== fixed) return bad(`${name} header flags ${flags} (must be ${fixed})`)
   switch (type) {
     case 3: return publish(flags, body, v)
-    case 13: return body.length === 0 ? 'valid' : 'invalid'
+    case 13: return body.length === 0 ? { v: 'valid' } : bad(`PINGRESP remaining length ${body.length} (must be 0)`)
     case 4: case 5: case 7: case 11:
-      if (v === 4) return body.length === 2 ? 'unknown' : 'invalid'
-      return body.length < 2 ? 'invalid' : 'unknown'
+      if (v === 4) return body.length === 2 ? { v: 'unknown' } : bad(`v3.1.1 ${name} remaining length ${body.length} (must be 2)`)
+      return body.length < 2 ? bad(`${name} remaining length ${body.length} (no packet identifier)`) : { v: 'unknown' }
     case 6:
-      if (v === 4) return body.length !== 2 ? 'invalid' : (body[0] === 0 && body[1] === 0) ? 'unknown' : 'valid'
-      return body.length < 2 ? 'invalid' : 'unknown'
-    case 9: return body.length < 3 ? 'invalid' : 'unknown'
-    default: return 'unknown'
+      if (v === 4) return body.length !== 2 ? bad(`v3.1.1 PUBREL remaining length ${body.length} (must be 2)`) : (body[0] === 0 && body[1] === 0) ? { v: 'unknown' } : { v: 'valid' }
+      return body.length < 2 ? bad(`PUBREL remaining length ${body.length} (no packet identifier)`) : { v: 'unknown' }
+    case 9: return body.length < 3 ? bad(`SUBACK remaining length ${body.length} (no return code)`) : { v: 'unknown' }
+    default: return { v: 'unknown' }
   }
+}
+
+/** The verdict with the rule that decided it (for a failure report). */
+export interface Classification {
+  readonly expect: Expect
+  readonly why: string
 }
 
 /**
  * The verdict for `data` sent after the client's CONNECT, when the server then closes (`thenClose`) or
- * stays silent. `connected`: a CONNACK was already sent earlier.
+ * stays silent.
  */
 export function classify(data: Uint8Array, v: 4 | 5, thenClose: boolean): Expect {
+  return explain(data, v, thenClose).expect
+}
+
+export function explain(data: Uint8Array, v: 4 | 5, thenClose: boolean): Classification {
   const { packets, rest } = splitPackets(data)
   let connected = false
-  for (const p of packets) {
+  for (const [i, p] of packets.entries()) {
     const body = p.bytes.subarray(p.bytes.length - bodyLength(p.bytes))
+    const at = `packet ${i + 1}`
     if (!connected) {
-      if (p.type !== 2) return 'protocol'
+      if (p.type !== 2) return { expect: 'protocol', why: `${at}: ${NAMES[p.type]} before CONNACK` }
       const c = connack(p.flags, body, v)
-      if (c === 'invalid') return 'protocol'
-      if (c === 'refused') return 'refused'
-      if (c === 'unknown') return 'any'
+      if (c.v === 'invalid') return { expect: 'protocol', why: `${at}: ${c.why}` }
+      if (c.v === 'refused') return { expect: 'refused', why: `${at}: CONNACK refusing` }
+      if (c.v === 'unknown') return { expect: 'any', why: `${at}: CONNACK not judged` }
       connected = true
       continue
     }
     const a = afterConnack(p.type, p.flags, body, v)
-    if (a === 'invalid') return 'protocol-after-connack'
-    if (a === 'unknown') return 'any-after-connack'
+    if (a.v === 'invalid') return { expect: 'protocol-after-connack', why: `${at}: ${a.why}` }
+    if (a.v === 'unknown') return { expect: 'any-after-connack', why: `${at}: ${NAMES[p.type]} not judged` }
   }
   if (rest.length > 0) {
     // A Remaining Length whose 4th byte continues is malformed as soon as that byte is seen.
-    if (rest.length >= 5 && rest.subarray(1, 5).every((b) => (b & 0x80) !== 0)) return connected ? 'protocol-after-connack' : 'protocol'
-    if (!thenClose) return connected ? 'any-after-connack' : 'timeout'
-    return connected ? 'any-after-connack' : 'protocol-or-closed'
+    if (rest.length >= 5 && rest.subarray(1, 5).every((b) => (b & 0x80) !== 0)) {
+      return { expect: connected ? 'protocol-after-connack' : 'protocol', why: 'remaining length longer than 4 bytes' }
+    }
+    if (!thenClose) return { expect: connected ? 'any-after-connack' : 'timeout', why: 'incomplete packet, then silence' }
+    return { expect: connected ? 'any-after-connack' : 'protocol-or-closed', why: 'incomplete packet, then close' }
   }
-  if (!thenClose) return connected ? 'any-after-connack' : 'timeout'
-  return connected ? 'closed-after-connack' : 'closed'
+  if (!thenClose) return { expect: connected ? 'any-after-connack' : 'timeout', why: 'nothing more, then silence' }
+  return { expect: connected ? 'closed-after-connack' : 'closed', why: 'nothing more, then close' }
 }
 
 function bodyLength(bytes: Uint8Array): number {
