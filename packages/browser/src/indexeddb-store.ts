@@ -21,7 +21,9 @@
  * that are instances of the *global* IDB classes, which breaks an injected factory, and the four helpers below
  * are all this store needs.
  */
-import { InvalidArgumentError, MemoryStore, StorageError } from '@webmqtt/core'
+import { InvalidArgumentError, MemoryStore, StorageError, validateStoreOp } from '@webmqtt/core'
+import type { StorageFailure } from '@webmqtt/core'
+export { validateStoreOp }
 import type {
   PublishProperties, SessionMeta, SessionSnapshot, SessionStore, StoreOp, StoredOutgoing, StoredSubscription,
   SubscribeOptions,
@@ -36,29 +38,12 @@ const SUBS = 'subscriptions'
 const META = 'meta'
 const ALL_STORES = [OUT, IN, SUBS, META] as const
 
-/** Which kind of storage failure a StorageError from this store describes. */
-export type StorageFailure =
-  /** No IndexedDB in this runtime (Node, SSR, a worker without it). */
-  | 'unavailable'
-  /** IndexedDB exists but may not be used here (opaque origin, disabled site data, private mode): open() refused. */
-  | 'denied'
-  /** The quota for this origin is exhausted. */
-  | 'quota'
-  /** Another connection with an older version did not close, so the database could not open. */
-  | 'blocked'
-  /** Another tab upgraded or deleted the database; this connection was closed. */
-  | 'versionchange'
-  /** The browser closed the connection (storage cleared, disk error), or the store was closed. */
-  | 'closed'
-  /** Any other failure (the cause says which). */
-  | 'failed'
+export type { StorageFailure }
 
 export type IndexedDBStorageError = StorageError & { readonly failure: StorageFailure }
 
 export function storageError(failure: StorageFailure, message: string, cause?: unknown): IndexedDBStorageError {
-  const err = new StorageError(message, cause !== undefined ? { cause } : {}) as StorageError & { failure: StorageFailure }
-  Object.defineProperty(err, 'failure', { value: failure, enumerable: true })
-  return err
+  return new StorageError(message, { failure, ...(cause !== undefined ? { cause } : {}) }) as IndexedDBStorageError
 }
 
 export interface IndexedDBStoreOptions {
@@ -451,60 +436,3 @@ function copyMeta(m: SessionMeta): SessionMeta {
   return { clientId: m.clientId, protocolVersion: m.protocolVersion, nextMid: m.nextMid, nextSeq: m.nextSeq, updatedAt: m.updatedAt }
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// Validation (the contract's definition of an invalid op; see core test/contract/session-store-checks.ts)
-
-const isSeq = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0
-const isMid = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 65535
-const isQos = (v: unknown): boolean => v === 0 || v === 1 || v === 2
-const isBytes = (v: unknown): boolean => v instanceof Uint8Array
-const STAGES: readonly unknown[] = ['queued', 'sent', 'released']
-
-/** Throws InvalidArgumentError (a TypeError) when `op` is not a valid StoreOp. */
-export function validateStoreOp(op: StoreOp): void {
-  const bad = (what: string): never => { throw new InvalidArgumentError(`invalid store op ${String(op?.type)}: ${what}`) }
-  if (op === null || typeof op !== 'object') bad('not an object')
-  switch (op.type) {
-    case 'putOutgoing': {
-      const m = op.message
-      if (m === null || typeof m !== 'object') return bad('message')
-      if (!isSeq(m.seq)) bad(`seq ${String(m.seq)}`)
-      if (!STAGES.includes(m.stage)) bad(`stage ${String(m.stage)}`)
-      if (m.stage === 'queued' ? !(m.mid === 0 || isMid(m.mid)) : !isMid(m.mid)) bad(`packet id ${String(m.mid)}`)
-      if (!isQos(m.qos)) bad(`qos ${String(m.qos)}`)
-      if (typeof m.topic !== 'string') bad('topic')
-      if (!isBytes(m.payload)) bad('payload is not a Uint8Array')
-      if (m.properties !== undefined && (m.properties === null || typeof m.properties !== 'object')) bad('properties')
-      if (m.properties?.correlationData !== undefined && !isBytes(m.properties.correlationData)) bad('correlationData')
-      return
-    }
-    case 'deleteOutgoing':
-      if (!isSeq(op.seq)) bad(`seq ${String(op.seq)}`)
-      return
-    case 'putIncoming':
-    case 'deleteIncoming':
-      if (!isMid(op.mid)) bad(`packet id ${String(op.mid)}`)
-      return
-    case 'putSubscription': {
-      const s = op.subscription
-      if (s === null || typeof s !== 'object' || typeof s.topic !== 'string' || s.topic === '') return bad('topic')
-      if (s.options === null || typeof s.options !== 'object' || !isQos(s.options.qos)) bad('qos')
-      return
-    }
-    case 'deleteSubscription':
-      if (typeof op.topic !== 'string' || op.topic === '') bad('topic')
-      return
-    case 'putMeta': {
-      const m = op.meta
-      if (m === null || typeof m !== 'object') return bad('meta')
-      if (typeof m.clientId !== 'string') bad('clientId')
-      if (!Number.isInteger(m.protocolVersion)) bad('protocolVersion')
-      if (!Number.isInteger(m.nextMid) || m.nextMid < 0 || m.nextMid > 65535) bad(`nextMid ${String(m.nextMid)}`)
-      if (!isSeq(m.nextSeq)) bad(`nextSeq ${String(m.nextSeq)}`)
-      if (typeof m.updatedAt !== 'number' || !Number.isFinite(m.updatedAt)) bad('updatedAt')
-      return
-    }
-    default:
-      bad('unknown op type')
-  }
-}

@@ -3,7 +3,7 @@
  * Connection lifecycle lives here; packet handling is in inbound.ts, outgoing flows in session/outbox.ts,
  * session state persistence in session/persister.ts.
  */
-import { MQTT_ERR_NO_CONN, MQTT_ERR_SUCCESS, MQTT_LOG_DEBUG, MQTT_LOG_ERR, MQTT_LOG_INFO, MQTT_LOG_WARNING, ReasonCode } from './codes.js'
+import { MQTT_ERR_AGAIN, MQTT_ERR_NO_CONN, MQTT_ERR_SUCCESS, MQTT_LOG_DEBUG, MQTT_LOG_ERR, MQTT_LOG_INFO, MQTT_LOG_WARNING, ReasonCode } from './codes.js'
 import type { LogLevel, MqttErrorCode } from './codes.js'
 import type { Packet } from './codec.js'
 import { Connection } from './connection.js'
@@ -273,6 +273,16 @@ export class Client {
 
   isConnected(): boolean { return this.#state === 'connected' }
 
+  /** Granted subscriptions (restored from the store with a persistent session): filter → options. */
+  subscriptions(): ReadonlyMap<string, SubscribeOptions> {
+    return new Map(this.#subscriptions)
+  }
+
+  /** Write a line to `onLog` and the logger set with `enableLogger` (for code extending the client). */
+  log(level: LogLevel, text: string): void {
+    this.#log(level, text)
+  }
+
   on<K extends keyof ClientEvents & string>(event: K, fn: (...args: ClientEvents[K]) => void): () => void {
     return this.#events.on(event, fn)
   }
@@ -531,8 +541,8 @@ export class Client {
       onPacket: (p, c) => handlePacket(this.#inbound, p, c),
       onClosed: (c, err) => this.#onConnectionClosed(c, err),
       onProtocolError: (c, err) => this.#protocolError(c, err),
-      onKeepaliveTimeout: (c) => {
-        const err = new KeepaliveTimeoutError(`nothing received for ${1.5 * (this.#params?.keepalive ?? 0)} s`)
+      onKeepaliveTimeout: (c, seconds) => {
+        const err = new KeepaliveTimeoutError(`nothing received for ${1.5 * seconds} s (keepalive ${seconds} s)`)
         this.#log(MQTT_LOG_WARNING, err.message)
         c.close(err)
       },
@@ -562,8 +572,9 @@ export class Client {
     this.#log(MQTT_LOG_WARNING, `connection attempt ${this.#attempt} failed: ${err.message}`)
     this.#callback('onConnectFail', () => this.onConnectFail?.(this, this.#userdata, err))
     const permanent = err.name === 'ConnectionRefusedError' && PERMANENT_REFUSALS.has((err as { reasonCode?: ReasonCode }).reasonCode?.value ?? -1)
-    const storage = err instanceof StorageError
-    this.#scheduleReconnect(err, !permanent && !storage)
+    // Bad arguments (e.g. properties mqtt-packet cannot encode) fail the same way on every attempt.
+    const hopeless = err instanceof StorageError || err instanceof InvalidArgumentError
+    this.#scheduleReconnect(err, !permanent && !hopeless)
   }
 
   #scheduleReconnect(err: Error | undefined, retryable: boolean): void {
@@ -793,7 +804,7 @@ export class Client {
     const mid = this.#ids.allocate()
     if (mid === undefined) {
       done.reject(new InvalidStateError('all 65,535 packet identifiers are in use'))
-      return { rc: MQTT_ERR_NO_CONN, mid: 0, done }
+      return { rc: MQTT_ERR_AGAIN, mid: 0, done }
     }
     const req: PendingRequest = { kind, mid, packet: { ...base, messageId: mid } as Packet, entries, done, sentOn: 0 }
     this.#pending.set(mid, req)

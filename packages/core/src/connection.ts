@@ -4,7 +4,7 @@
  */
 import { toBuffer, encode, Decoder, MAX_REMAINING_LENGTH } from './codec.js'
 import type { Packet } from './codec.js'
-import { InvalidPropertyError, PacketTooLargeError } from './errors.js'
+import { InvalidPropertyError, PacketTooLargeError, ProtocolError as ProtocolErrorClass } from './errors.js'
 import type { ProtocolError } from './errors.js'
 import { Keepalive } from './protocol/keepalive.js'
 import { outgoingProperties } from './properties.js'
@@ -24,7 +24,7 @@ export interface ConnectionOptions {
   /** Exactly once. `error` is absent for a close we asked for without an error. */
   onClosed(connection: Connection, error: Error | undefined): void
   onProtocolError(connection: Connection, error: ProtocolError): void
-  onKeepaliveTimeout(connection: Connection): void
+  onKeepaliveTimeout(connection: Connection, keepaliveSeconds: number): void
 }
 
 export class Connection implements Link {
@@ -79,7 +79,7 @@ export class Connection implements Link {
     this.#keepalive?.stop()
     this.#keepalive = new Keepalive(this.#opts.timers, seconds, {
       ping: () => { this.send({ cmd: 'pingreq' }) },
-      dead: () => this.#opts.onKeepaliveTimeout(this),
+      dead: () => this.#opts.onKeepaliveTimeout(this, seconds),
     })
   }
 
@@ -159,7 +159,13 @@ export class Connection implements Link {
     const { packets, error } = this.#decoder.push(bytes)
     for (const p of packets) {
       if (this.#closed) return
-      this.#opts.onPacket(p, this)
+      try {
+        this.#opts.onPacket(p, this)
+      } catch (err) {
+        // Nothing a broker sends may throw into the transport: whatever slipped through validation ends the connection.
+        this.#opts.onProtocolError(this, new ProtocolErrorClass(`cannot handle ${String(p.cmd).toUpperCase()}: ${(err as Error)?.message ?? err}`, { cause: err }))
+        return
+      }
     }
     if (error && !this.#closed) this.#opts.onProtocolError(this, error)
   }

@@ -118,10 +118,32 @@ export class TimeoutError extends MqttError {
   override name = 'TimeoutError'
   constructor(message: string, options: MqttErrorOptions = {}) { super(message, MQTT_ERR_AGAIN, options) }
 }
-/** The session store failed (quota, blocked, closed). */
+/** Which kind of storage failure a StorageError describes. */
+export type StorageFailure =
+  /** No IndexedDB in this runtime (Node, SSR, a worker without it). */
+  | 'unavailable'
+  /** IndexedDB exists but may not be used here (opaque origin, disabled site data, private mode): open() refused. */
+  | 'denied'
+  /** The quota for this origin is exhausted. */
+  | 'quota'
+  /** Another connection with an older version did not close, so the database could not open. */
+  | 'blocked'
+  /** Another tab upgraded or deleted the database; this connection was closed. */
+  | 'versionchange'
+  /** The browser closed the connection (storage cleared, disk error), or the store was closed. */
+  | 'closed'
+  /** Any other failure (the cause says which). */
+  | 'failed'
+
+/** The session store failed (quota, blocked, closed). The client goes on with the session in memory. */
 export class StorageError extends MqttError {
   override name = 'StorageError'
-  constructor(message: string, options: MqttErrorOptions = {}) { super(message, MQTT_ERR_UNKNOWN, options) }
+  /** What went wrong, when the store could tell. */
+  readonly failure: StorageFailure | undefined
+  constructor(message: string, options: MqttErrorOptions & { failure?: StorageFailure } = {}) {
+    super(message, MQTT_ERR_UNKNOWN, options)
+    this.failure = options.failure
+  }
 }
 /** The runtime cannot do what was asked (e.g. custom WebSocket headers in a browser). */
 export class NotSupportedError extends MqttError {

@@ -39,6 +39,8 @@ export interface InboundContext {
   protocolError(c: Connection, err: ProtocolError): void
 }
 
+const NEEDS_ID = new Set(['puback', 'pubrec', 'pubrel', 'pubcomp', 'suback', 'unsuback'])
+
 /** Per-connection incoming topic aliases (MQTT 5). */
 const aliases = new WeakMap<Connection, Map<number, string>>()
 /** Ordered delivery chain per connection: QoS 2 messages wait for their packet id to be durable. */
@@ -55,6 +57,10 @@ export function handlePacket(ctx: InboundContext, p: Packet, c: Connection): voi
     return
   }
   if (!ctx.isCurrent(c)) return
+  if (NEEDS_ID.has(p.cmd) || (p.cmd === 'publish' && p.qos > 0)) {
+    const id = (p as { messageId?: number }).messageId
+    if (!Number.isInteger(id) || id! < 1 || id! > 65535) return protocolError(ctx, c, `${p.cmd.toUpperCase()} without a valid packet identifier`, 129)
+  }
   switch (p.cmd) {
     case 'publish': return onPublish(ctx, p, c)
     case 'puback': return ctx.outbox.onPuback(p.messageId!, new ReasonCode('PUBACK', p.reasonCode ?? 0), incomingProperties(p.properties))

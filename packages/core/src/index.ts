@@ -4,7 +4,7 @@ export { Client, MQTT_CLEAN_START_FIRST_ONLY } from './client.js'
 export { MqttMessage } from './message.js'
 export { MessageInfo } from './message-info.js'
 export { MemoryStore } from './memory-store.js'
-export { emptySnapshot } from './store.js'
+export { emptySnapshot, validateStoreOp } from './store.js'
 export { nativeTimers } from './timers.js'
 export { MQTTv31, MQTTv311, MQTTv5, isProtocolVersion } from './protocol-version.js'
 export { topicMatchesSub, validateTopic, validateFilter, isValidTopic, isValidFilter } from './topic.js'
@@ -37,7 +37,7 @@ export type {
   SessionStore, SessionSnapshot, SessionMeta, StoreOp, StoredOutgoing, StoredSubscription, OutgoingStage,
 } from './store.js'
 export type { PacketName, MqttErrorCode, LogLevel } from './codes.js'
-export type { MqttErrorOptions } from './errors.js'
+export type { MqttErrorOptions, StorageFailure } from './errors.js'
 export type { HelperOptions, HelperMessage, SimpleOptions, CallbackHandle } from './helpers.js'
 export type { SubscribeTopicArg } from './subscribe-args.js'
 export type {

@@ -1,4 +1,4 @@
-import { emptySnapshot } from './store.js'
+import { emptySnapshot, validateStoreOp } from './store.js'
 import type { SessionMeta, SessionSnapshot, SessionStore, StoreOp, StoredOutgoing, StoredSubscription } from './store.js'
 
 interface Entry {
@@ -34,7 +34,7 @@ export class MemoryStore implements SessionStore {
   async apply(key: string, ops: readonly StoreOp[]): Promise<void> {
     this.#check()
     // Validate first so the batch is all-or-none.
-    for (const op of ops) validateOp(op)
+    for (const op of ops) validateStoreOp(op)
     let e = this.#entries.get(key)
     if (!e) {
       e = { outgoing: new Map(), incoming: new Set(), subscriptions: new Map(), meta: undefined }
@@ -73,19 +73,10 @@ export class MemoryStore implements SessionStore {
 }
 
 function copyOutgoing(m: StoredOutgoing): StoredOutgoing {
-  return { ...m, payload: m.payload.slice(), ...(m.properties ? { properties: structuredClone(m.properties) } : {}) }
-}
-
-function validateOp(op: StoreOp): void {
-  switch (op.type) {
-    case 'putOutgoing':
-      if (!Number.isSafeInteger(op.message.seq) || op.message.seq < 0) throw new TypeError(`bad seq ${op.message.seq}`)
-      break
-    case 'putIncoming':
-    case 'deleteIncoming':
-      if (!Number.isInteger(op.mid) || op.mid < 1 || op.mid > 65535) throw new TypeError(`bad packet id ${op.mid}`)
-      break
-    default:
-      break
-  }
+  if (!m.properties) return { ...m, payload: m.payload.slice() }
+  // structuredClone of a view would keep its whole underlying buffer: copy the bytes themselves.
+  const { correlationData, ...rest } = m.properties
+  const properties = structuredClone(rest) as NonNullable<StoredOutgoing['properties']>
+  if (correlationData) properties.correlationData = correlationData.slice()
+  return { ...m, payload: m.payload.slice(), properties }
 }

@@ -5,6 +5,7 @@
  */
 import type { PublishProperties, SubscribeOptions } from './types.js'
 import type { QoS } from './types.js'
+import { InvalidArgumentError } from './errors.js'
 
 /** Stage of an outgoing message. */
 export type OutgoingStage =
@@ -80,4 +81,62 @@ export interface SessionStore {
 
 export function emptySnapshot(): SessionSnapshot {
   return { outgoing: [], incoming: [], subscriptions: [], meta: undefined }
+}
+
+// Validation: the contract's definition of an invalid op (see test/contract/session-store-checks.ts). Every store
+// rejects a batch holding one, applying nothing.
+
+const isSeq = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0
+const isMid = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 65535
+const isQos = (v: unknown): boolean => v === 0 || v === 1 || v === 2
+const isBytes = (v: unknown): boolean => v instanceof Uint8Array
+const STAGES: readonly unknown[] = ['queued', 'sent', 'released']
+
+/** Throws InvalidArgumentError (a TypeError) when `op` is not a valid StoreOp. */
+export function validateStoreOp(op: StoreOp): void {
+  const bad = (what: string): never => { throw new InvalidArgumentError(`invalid store op ${String(op?.type)}: ${what}`) }
+  if (op === null || typeof op !== 'object') bad('not an object')
+  switch (op.type) {
+    case 'putOutgoing': {
+      const m = op.message
+      if (m === null || typeof m !== 'object') return bad('message')
+      if (!isSeq(m.seq)) bad(`seq ${String(m.seq)}`)
+      if (!STAGES.includes(m.stage)) bad(`stage ${String(m.stage)}`)
+      if (m.stage === 'queued' ? !(m.mid === 0 || isMid(m.mid)) : !isMid(m.mid)) bad(`packet id ${String(m.mid)}`)
+      if (!isQos(m.qos)) bad(`qos ${String(m.qos)}`)
+      if (typeof m.topic !== 'string') bad('topic')
+      if (!isBytes(m.payload)) bad('payload is not a Uint8Array')
+      if (m.properties !== undefined && (m.properties === null || typeof m.properties !== 'object')) bad('properties')
+      if (m.properties?.correlationData !== undefined && !isBytes(m.properties.correlationData)) bad('correlationData')
+      return
+    }
+    case 'deleteOutgoing':
+      if (!isSeq(op.seq)) bad(`seq ${String(op.seq)}`)
+      return
+    case 'putIncoming':
+    case 'deleteIncoming':
+      if (!isMid(op.mid)) bad(`packet id ${String(op.mid)}`)
+      return
+    case 'putSubscription': {
+      const s = op.subscription
+      if (s === null || typeof s !== 'object' || typeof s.topic !== 'string' || s.topic === '') return bad('topic')
+      if (s.options === null || typeof s.options !== 'object' || !isQos(s.options.qos)) bad('qos')
+      return
+    }
+    case 'deleteSubscription':
+      if (typeof op.topic !== 'string' || op.topic === '') bad('topic')
+      return
+    case 'putMeta': {
+      const m = op.meta
+      if (m === null || typeof m !== 'object') return bad('meta')
+      if (typeof m.clientId !== 'string') bad('clientId')
+      if (!Number.isInteger(m.protocolVersion)) bad('protocolVersion')
+      if (!Number.isInteger(m.nextMid) || m.nextMid < 0 || m.nextMid > 65535) bad(`nextMid ${String(m.nextMid)}`)
+      if (!isSeq(m.nextSeq)) bad(`nextSeq ${String(m.nextSeq)}`)
+      if (typeof m.updatedAt !== 'number' || !Number.isFinite(m.updatedAt)) bad('updatedAt')
+      return
+    }
+    default:
+      bad('unknown op type')
+  }
 }

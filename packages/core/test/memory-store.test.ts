@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { MemoryStore } from '../src/memory-store.js'
 import { runSessionStoreContract } from './contract/session-store.contract.js'
 
-runSessionStoreContract('MemoryStore', async () => new MemoryStore())
+runSessionStoreContract('MemoryStore', async () => new MemoryStore(), { strictOps: true })
 
 describe('MemoryStore', () => {
   it('keeps state across clients that share the instance, not across instances', async () => {

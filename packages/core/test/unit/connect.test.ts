@@ -159,7 +159,7 @@ describe('connection lifecycle', () => {
   it('Symbol.asyncDispose disconnects', async () => {
     const r = rig()
     await r.client.connect('b')
-    await r.client[Symbol.asyncDispose]()
+    await (r.client as unknown as Record<symbol, () => Promise<void>>)[Symbol.asyncDispose]!()
     expect(r.client.state).toBe('disconnected')
     expect(r.broker.current.packets('disconnect')).toHaveLength(1)
   })
