@@ -1,5 +1,4 @@
 // A plain page: the IIFE build defines the global `webmqtt`. QoS 1 round trip through ?broker=.
-/* global webmqtt */
 (function () {
   'use strict'
   var violations = []

@@ -43,11 +43,9 @@ interface WsModule {
 export const ws = fromCore('ws') as WsModule
 
 /** fast-check, typed loosely: only `sample` and a few arbitraries are used. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- fast-check's types are not resolvable from e2e/
 export const fc = fromCore('fast-check') as any
 
 /** Vite's JS API (ESM). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- vite's types are not resolvable from e2e/
 export async function loadVite(): Promise<any> {
   return import(pathToFileURL(fromBrowser.resolve('vite')).href)
 }

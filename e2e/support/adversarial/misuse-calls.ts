@@ -7,7 +7,6 @@ import type { Client } from '../../../packages/browser/src/index.js'
 
 type Call = (c: Client, url: string) => unknown
 // The calls deliberately break the API's types.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Loose = any
 
 export const MISUSE_CALLS: Record<string, Call> = {

@@ -54,9 +54,9 @@ export interface RecordingProxy {
 
 /** Reads one direction of a WebSocket connection. */
 class WsReader {
-  #buf = new Uint8Array(0)
+  #buf: Uint8Array = new Uint8Array(0)
   #headerDone = false
-  #mqtt = new Uint8Array(0)
+  #mqtt: Uint8Array = new Uint8Array(0)
   constructor(
     readonly dir: 'up' | 'down',
     readonly conn: number,
