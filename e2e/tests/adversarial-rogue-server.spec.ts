@@ -2,8 +2,8 @@
  * Issue 5, scenario 5 — rogue server. A WebSocket server (node `ws`, subprotocol mqtt) answers the browser
  * client with malformed or hostile bytes: truncated packets, bad remaining lengths, illegal flags, PUBLISH before
  * CONNACK, a second CONNACK, oversized packets, WebSocket-level garbage, and seeded fast-check fuzz (random
- * bytes, random packets, mutated valid streams, split into random frames). One page runs every case (a fresh
- * Client per case, reconnectOnFailure off, many at a time) and reports; for every case the spec checks the
+ * bytes, random packets, mutated valid streams, split into random frames). Three pages share the cases (a fresh
+ * Client per case, reconnectOnFailure off, a few at a time per page) and report; for every case the spec checks the
  * outcome a correct client shows (see support/adversarial/rogue-oracle.ts), that it ends `disconnected`, that
  * it closed the connection itself whenever the server held it open, and that it connected exactly once. The
  * fixture fails the test on any uncaught exception or unhandled rejection in the page; a 10 ms heartbeat and
