@@ -187,10 +187,10 @@ test.describe('scenario 2: broker SIGKILL and restart on the same port while pub
         expect(done.size + st.other.length + st.failed.length).toBe(PER_STREAM)
       }
       await waitUntil(async () => (await page.evaluate(() => window.rel.status().pending)) === 0
-        && streams.every((s) => (mustArrive.get(s.topic) ?? []).every((seq) => sub.tally(s.topic)[seq])), 45_000,
+        && streams.every((s) => (mustArrive.get(s.topic) ?? []).every((seq) => sub.tally(s.topic)[seq]?.[0])), 45_000,
       'the page to resend everything it held', async () => ({
         received: streams.map((s) => sub.distinct(s.topic)), page: await page.evaluate(() => window.rel.status()),
-        missing: streams.map((s) => (mustArrive.get(s.topic) ?? []).filter((seq) => !sub.tally(s.topic)[seq])),
+        missing: streams.map((s) => (mustArrive.get(s.topic) ?? []).filter((seq) => !sub.tally(s.topic)[seq]?.[0])),
       }))
       for (const s of streams) await page.evaluate((x) => window.rel.publishFence(`${x.topic}/fence`, x.qos), s)
       await waitUntil(() => streams.every((s) => sub.fences.has(`${s.topic}/fence`)), 10_000, 'the fences')

@@ -131,9 +131,9 @@ test.describe('scenario 1: page reload mid-flight', () => {
       const tally = (await page.evaluate(() => window.rel.received()))[topic] ?? {}
       const report = checkStream({
         name: `node→page QoS ${qos}`, qos, count: COUNT, tally, sends: pub.sends.get(topic) ?? {},
-        // Aedes 1.2.0 sends some QoS 2 messages again after a reconnect although the page had completed their flow
-        // (PUBCOMP sent) — a new PUBLISH without DUP that no client can tell from a new message. Counted apart.
-        brokerRedeliversCompletedQos2: target.broker === 'aedes',
+        // Aedes 1.2.0 sends some QoS 2 messages again after a reconnect although it had released them (sent
+        // PUBREL): a new PUBLISH without DUP that no client can tell from a new message. Counted apart.
+        brokerRedeliversReleasedQos2: target.broker === 'aedes',
       })
       rel.note(describeReport(report))
       test.info().annotations.push({ type: 'result', description: describeReport(report) })

@@ -12,7 +12,8 @@ import { Client } from '../../../packages/browser/src/index.js'
 import type { MessageInfo, StatusEvent } from '../../../packages/browser/src/index.js'
 import { parseSeq, seqPayload } from './seq.js'
 import type { Sends, Tally } from './seq.js'
-import { asBytes, scanPackets } from './wire.js'
+import { PacketReader, asBytes, scanPackets } from './wire.js'
+import type { ObservedPacket } from './wire.js'
 
 export interface AppClientOptions {
   /** Several clients per page are told apart by name. Default 'main'. */
@@ -76,8 +77,11 @@ const K = {
   txMid: 'rel.txmid|', // rel.txmid|<mid> = "<topic>|<seq>" of the last PUBLISH sent with that packet id
   txRel: 'rel.txrel|', // rel.txrel|<topic>|<seq>: PUBREL sent
   rxMid: 'rel.rxmid|', // rel.rxmid|<mid> = "<topic>|<seq>" of the last message received with that packet id
-  rxDone: 'rel.rxdone|', // rel.rxdone|<topic>|<seq>: PUBCOMP sent (the QoS 2 flow is complete)
+  rxDone: 'rel.rxdone|', // rel.rxdone|<topic>|<seq>: the broker released that QoS 2 message (PUBREL received)
+  rxWire: 'rel.rxwire|', // rel.rxwire|<topic>|<seq> = PUBLISH packets received for it
   violation: 'rel.violation|', // rel.violation|<what>|<topic>|<seq>
+  rxGen: 'rel.rxgen|', // rel.rxgen|<topic>|<seq> = connection generation of the last delivery
+  generation: 'rel.generation',
   fence: 'rel.fence|', // rel.fence|<topic> = payload
   autostart: 'rel.autostart|', // rel.autostart|<name> = JSON options
   reloaded: 'rel.reloaded|', // rel.reloaded|<name> = "1"
@@ -87,6 +91,13 @@ const K = {
 
 const clients = new Map<string, Entry>()
 let tapProtocol = 4
+/** Connections made in this tab so far (across reloads): a redelivery on the same connection is suspicious. */
+const generation = (): number => Number(SS.getItem(K.generation) ?? 0)
+/** A bounded in-memory trace of the page's outgoing acks and deliveries, for failure reports. */
+const traceLines: string[] = []
+function trace(line: string): void {
+  if (traceLines.length < 50_000) traceLines.push(`${(performance.now() / 1000).toFixed(3)} g${generation()} ${line}`)
+}
 
 // ------------------------------------------------------------------------------------------ the wire tap
 // Outgoing packets only (the page's client writes one packet per WebSocket message). Packet ids are mapped
@@ -102,6 +113,51 @@ WebSocket.prototype.send = function send(this: WebSocket, data: Parameters<WebSo
   nativeSend.call(this, data)
 }
 
+// Incoming packets, for the trace only: wrap 'message' listeners (packets may span WebSocket messages).
+const readers = new WeakMap<WebSocket, PacketReader>()
+const nativeAdd = WebSocket.prototype.addEventListener
+WebSocket.prototype.addEventListener = function addEventListener(this: WebSocket, type: string, listener: unknown, options?: unknown): void {
+  if (type === 'message' && typeof listener === 'function') {
+    const ws = this
+    const inner = listener as (ev: MessageEvent) => void
+    const wrapped = function (this: WebSocket, ev: MessageEvent): void {
+      try {
+        const bytes = asBytes(ev.data)
+        if (bytes) {
+          let reader = readers.get(ws)
+          if (!reader) readers.set(ws, (reader = new PacketReader(tapProtocol)))
+          for (const p of reader.push(bytes)) observeIncoming(p)
+        }
+      } catch (err) {
+        console.error('[rel] incoming tap failed', err)
+      }
+      inner.call(this, ev)
+    }
+    ;(nativeAdd as (t: string, l: unknown, o?: unknown) => void).call(this, type, wrapped, options)
+    return
+  }
+  ;(nativeAdd as (t: string, l: unknown, o?: unknown) => void).call(this, type, listener, options)
+} as typeof WebSocket.prototype.addEventListener
+
+function observeIncoming(p: ObservedPacket): void {
+  if (p.type === 'publish') {
+    trace(`in PUBLISH m${p.mid} q${p.qos}${p.dup ? ' DUP' : ''} ${p.topic}|${p.payload}`)
+    const seq = parseSeq(p.payload)
+    if (seq === undefined) return
+    const id = `${p.topic}|${seq}`
+    bump(`${K.rxWire}${id}`, p.dup)
+    if (p.qos === 2) SS.setItem(`${K.rxMid}${p.mid}`, id)
+  } else if (p.type === 'pubrel') {
+    trace(`in PUBREL m${p.mid} .`)
+    const id = SS.getItem(`${K.rxMid}${p.mid}`)
+    if (id) SS.setItem(`${K.rxDone}${id}`, '1')
+  } else if (p.type !== 'other') {
+    trace(`in ${p.type.toUpperCase()} m${p.mid} .`)
+  } else {
+    trace(`in type ${p.packetType} .`)
+  }
+}
+
 function observeOutgoing(bytes: Uint8Array): void {
   for (const p of scanPackets(bytes, tapProtocol)) {
     if (p.type === 'publish') {
@@ -110,26 +166,27 @@ function observeOutgoing(bytes: Uint8Array): void {
       const id = `${p.topic}|${seq}`
       SS.setItem(`${K.txMid}${p.mid}`, id)
       bump(`${K.tx}${id}`, p.dup)
+      trace(`out PUBLISH m${p.mid} q${p.qos}${p.dup ? ' DUP' : ''} ${id}`)
       // MQTT 4.3.3: once PUBREL is sent, the PUBLISH must not be sent again.
       if (p.qos === 2 && SS.getItem(`${K.txRel}${id}`)) SS.setItem(`${K.violation}publish after pubrel|${id}`, '1')
-    } else if (p.type === 'pubrel') {
+    } else if (p.type !== 'other') {
+      trace(`out ${p.type.toUpperCase()} m${p.mid} .`)
+    }
+    if (p.type === 'pubrel') {
       const id = SS.getItem(`${K.txMid}${p.mid}`)
       if (id) SS.setItem(`${K.txRel}${id}`, '1')
-    } else if (p.type === 'pubcomp') {
-      const id = SS.getItem(`${K.rxMid}${p.mid}`)
-      if (id) SS.setItem(`${K.rxDone}${id}`, '1')
     }
   }
 }
 
-/** "count,dupCount,afterCompleted" += 1 (and dup, and afterCompleted). */
-function bump(key: string, dup: boolean, afterCompleted = false): void {
-  const [count = 0, dups = 0, after = 0] = (SS.getItem(key) ?? '0,0,0').split(',').map(Number)
-  SS.setItem(key, `${count + 1},${dups + (dup ? 1 : 0)},${after + (afterCompleted ? 1 : 0)}`)
+/** "count,dupCount,afterReleased,sameConnection" += 1 (and the flags). */
+function bump(key: string, dup: boolean, afterReleased = false, sameConnection = false): void {
+  const [count = 0, dups = 0, after = 0, same = 0] = (SS.getItem(key) ?? '0,0,0,0').split(',').map(Number)
+  SS.setItem(key, `${count + 1},${dups + (dup ? 1 : 0)},${after + (afterReleased ? 1 : 0)},${same + (sameConnection ? 1 : 0)}`)
 }
 
-function readCounts(prefix: string): Record<string, Record<number, [number, number, number]>> {
-  const out: Record<string, Record<number, [number, number, number]>> = {}
+function readCounts(prefix: string): Record<string, Record<number, [number, number, number, number]>> {
+  const out: Record<string, Record<number, [number, number, number, number]>> = {}
   for (let i = 0; i < SS.length; i++) {
     const key = SS.key(i)
     if (!key?.startsWith(prefix)) continue
@@ -137,8 +194,8 @@ function readCounts(prefix: string): Record<string, Record<number, [number, numb
     const bar = rest.lastIndexOf('|')
     const topic = rest.slice(0, bar)
     const seq = Number(rest.slice(bar + 1))
-    const [a = 0, b = 0, c = 0] = (SS.getItem(key) ?? '0,0,0').split(',').map(Number)
-    ;(out[topic] ??= {})[seq] = [a, b, c]
+    const [a = 0, b = 0, c = 0, d = 0] = (SS.getItem(key) ?? '0,0,0,0').split(',').map(Number)
+    ;(out[topic] ??= {})[seq] = [a, b, c, d]
   }
   return out
 }
@@ -188,6 +245,8 @@ function create(opts: AppClientOptions, how: { autostart?: boolean } = {}): void
     if ('sessionPresent' in ev) r.sessionPresent = ev.sessionPresent
     const err = (ev as { error?: unknown }).error
     if (err) r.error = errorText(err)
+    if (ev.type === 'connected') SS.setItem(K.generation, String(generation() + 1))
+    trace(`status ${ev.type}${'sessionPresent' in ev ? ` sessionPresent=${String(ev.sessionPresent)}` : ''} .`)
     e.events.push(r)
     console.log(`[rel ${name}] status ${JSON.stringify(r)}`)
   })
@@ -203,11 +262,14 @@ function create(opts: AppClientOptions, how: { autostart?: boolean } = {}): void
       return
     }
     const id = `${msg.topic}|${seq}`
-    // A QoS 2 message delivered again after this page completed its flow (sent PUBCOMP) is a new PUBLISH
-    // from the broker's side: the client cannot tell it from a new message (the packet id is free again).
+    // A QoS 2 message delivered again after the broker released it (sent PUBREL) came as a new PUBLISH: the
+    // client cannot tell it from a new message (the packet id was free again).
     const again = msg.qos === 2 && SS.getItem(`${K.rx}${id}`) !== null && SS.getItem(`${K.rxDone}${id}`) !== null
-    if (msg.qos === 2) SS.setItem(`${K.rxMid}${msg.mid}`, id)
-    bump(`${K.rx}${id}`, msg.dup, again)
+    const gen = String(generation())
+    const sameConnection = SS.getItem(`${K.rxGen}${id}`) === gen
+    SS.setItem(`${K.rxGen}${id}`, gen)
+    trace(`deliver m${msg.mid} q${msg.qos}${msg.dup ? ' DUP' : ''} ${id}`)
+    bump(`${K.rx}${id}`, msg.dup, again, sameConnection)
     const total = Number(SS.getItem(countKey) ?? 0) + 1
     SS.setItem(countKey, String(total))
     const after = opts.reloadAfterReceived
@@ -364,10 +426,20 @@ const rel = {
   events: (name?: string): RecordedStatus[] => entry(name).events,
   state: (name?: string): string => entry(name).client.state,
   subacks: (name?: string): number => entry(name).subacks,
-  /** Received tallies by topic (across reloads). */
-  received: (): Record<string, Tally> => readCounts(K.rx),
+  /** Received tallies by topic (across reloads), with the PUBLISH packets seen on the wire for each. */
+  received: (): Record<string, Tally> => {
+    const tallies: Record<string, Tally> = readCounts(K.rx)
+    for (const [topic, wire] of Object.entries(readCounts(K.rxWire))) {
+      for (const [seq, [n]] of Object.entries(wire)) {
+        const e = tallies[topic]?.[Number(seq)]
+        if (e) e[4] = n
+      }
+    }
+    return tallies
+  },
   /** PUBLISH sends seen on the wire, by topic (across reloads). */
-  sends: (): Record<string, Sends> => readCounts(K.tx),
+  sends: (): Record<string, Sends> => Object.fromEntries(Object.entries(readCounts(K.tx)).map(([topic, t]) =>
+    [topic, Object.fromEntries(Object.entries(t).map(([seq, [n, d]]) => [seq, [n, d] as [number, number]]))])),
   /** Seqs whose PUBREL this page sent, by topic (across reloads). */
   released: (): Record<string, number[]> => readSeqs(K.txRel),
   /** Protocol rules this page's client broke, as "<rule>|<topic>|<seq>". */
@@ -380,6 +452,9 @@ const rel = {
     return out.sort()
   },
   fence: (topic: string): string | null => SS.getItem(`${K.fence}${topic}`),
+  /** Trace lines (this load) containing any of `needles` (" m123 "), or ending with one given as "=<topic>|<seq>". */
+  trace: (needles: string[]): string[] =>
+    traceLines.filter((l) => needles.some((n) => (n.startsWith('=') ? l.endsWith(` ${n.slice(1)}`) : l.includes(n)))),
   /** How many times the app was loaded in this tab. */
   loads: Number(SS.getItem(K.loads) ?? 0) + 1,
   /** Set once an autostarted client finished restore + connect (or failed to connect). */

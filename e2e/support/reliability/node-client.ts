@@ -6,9 +6,10 @@
 import { Client, MQTT_LOG_DEBUG } from '../../../packages/core/src/index.js'
 import type { ConnackResult, QoS } from '../../../packages/core/src/index.js'
 import { NodeWsTransport } from '../../../packages/core/test/harness/ws-transport.js'
-import { parseSeq, sendsAdd, seqPayload, tallyAdd } from './seq.js'
+import { parseSeq, sendsAdd, seqPayload, tallyAdd, tallyWire } from './seq.js'
 import type { Sends, Tally } from './seq.js'
-import { scanPackets } from './wire.js'
+import { PacketReader, scanPackets } from './wire.js'
+import type { ObservedPacket } from './wire.js'
 import type { RecordedStatus } from './app.entry.js'
 
 export interface CountingClientOptions {
@@ -42,17 +43,24 @@ export class CountingClient {
   /** QoS 2: packet id → "<topic>|<seq>" of the last delivery with it; flows completed (PUBCOMP sent). */
   readonly #rxMid = new Map<number, string>()
   readonly #rxDone = new Set<string>()
+  /** Connection generation of the last delivery per "<topic>|<seq>". */
+  readonly #rxGen = new Map<string, number>()
+  #generation = 0
 
   constructor(opts: CountingClientOptions) {
     this.opts = opts
     this.transport = new NodeWsTransport({
-      onFrame: (direction, bytes) => {
-        if (direction !== 'out') return
-        for (const p of scanPackets(bytes, opts.protocol)) {
-          if (p.type === 'pubcomp') {
-            const id = this.#rxMid.get(p.mid)
-            if (id) this.#rxDone.add(id)
+      onFrame: (direction, bytes, connection) => {
+        if (direction === 'in') {
+          let reader = this.#reader
+          if (!reader || connection !== this.#readerConnection) {
+            this.#readerConnection = connection
+            this.#reader = reader = new PacketReader(opts.protocol)
           }
+          for (const p of reader.push(bytes)) this.#observeIncoming(p)
+          return
+        }
+        for (const p of scanPackets(bytes, opts.protocol)) {
           if (p.type !== 'publish' || p.qos === 0) continue
           const seq = parseSeq(p.payload)
           if (seq === undefined) continue
@@ -82,6 +90,7 @@ export class CountingClient {
       if ('sessionPresent' in ev) r.sessionPresent = ev.sessionPresent
       const err = (ev as { error?: { name?: string; message?: string } }).error
       if (err) r.error = `${err.name ?? 'Error'}: ${err.message ?? ''}`
+      if (ev.type === 'connected') this.#generation++
       this.events.push(r)
       this.#note(`status ${JSON.stringify(r)}`)
     })
@@ -95,17 +104,35 @@ export class CountingClient {
       }
       let t = this.received.get(msg.topic)
       if (!t) this.received.set(msg.topic, (t = {}))
-      if (!t[seq]) {
+      if (!t[seq]?.[0]) {
         let o = this.order.get(msg.topic)
         if (!o) this.order.set(msg.topic, (o = []))
         o.push(seq)
       }
       const id = `${msg.topic}|${seq}`
-      const again = msg.qos === 2 && t[seq] !== undefined && this.#rxDone.has(id)
-      if (msg.qos === 2) this.#rxMid.set(msg.mid, id)
-      tallyAdd(t, seq, msg.dup, again)
+      const again = msg.qos === 2 && (t[seq]?.[0] ?? 0) > 0 && this.#rxDone.has(id)
+      const sameConnection = this.#rxGen.get(id) === this.#generation
+      this.#rxGen.set(id, this.#generation)
+      tallyAdd(t, seq, msg.dup, again, sameConnection)
     }
     this.client = c
+  }
+
+  #reader: PacketReader | undefined
+  #readerConnection = -1
+
+  #observeIncoming(p: ObservedPacket): void {
+    if (p.type === 'publish') {
+      const seq = parseSeq(p.payload)
+      if (seq === undefined) return
+      let t = this.received.get(p.topic)
+      if (!t) this.received.set(p.topic, (t = {}))
+      tallyWire(t, seq)
+      if (p.qos === 2) this.#rxMid.set(p.mid, `${p.topic}|${seq}`)
+    } else if (p.type === 'pubrel') {
+      const id = this.#rxMid.get(p.mid)
+      if (id) this.#rxDone.add(id)
+    }
   }
 
   #note(line: string): void {
@@ -141,7 +168,7 @@ export class CountingClient {
 
   /** Distinct seqs received on `topic`. */
   distinct(topic: string): number {
-    return Object.keys(this.received.get(topic) ?? {}).length
+    return Object.values(this.received.get(topic) ?? {}).filter((e) => e[0] > 0).length
   }
 
   /** Disconnect (best effort) and drop the connections. */
