@@ -8,7 +8,7 @@
  *  - `create(…, { autostart: true })` stores the options so the app starts its client again by itself on the
  *    next page load (restore the session from IndexedDB, then connect), like a real app would.
  */
-import { Client } from '../../../packages/browser/src/index.js'
+import { Client, sharedWorkerTimers } from '../../../packages/browser/src/index.js'
 import type { MessageInfo, StatusEvent } from '../../../packages/browser/src/index.js'
 import { parseSeq, seqPayload } from './seq.js'
 import type { Sends, Tally } from './seq.js'
@@ -103,9 +103,16 @@ function trace(line: string): void {
 // Outgoing packets only (the page's client writes one packet per WebSocket message). Packet ids are mapped
 // back to (topic, seq) through sessionStorage, because flows started before a reload finish after it.
 const nativeSend = WebSocket.prototype.send
+/** PINGREQ send times (Date.now()) by WebSocket URL. */
+const pings = new Map<string, number[]>()
 WebSocket.prototype.send = function send(this: WebSocket, data: Parameters<WebSocket['send']>[0]): void {
   try {
     const bytes = asBytes(data)
+    if (bytes?.[0] === 0xc0) {
+      let list = pings.get(this.url)
+      if (!list) pings.set(this.url, (list = []))
+      list.push(Date.now())
+    }
     if (bytes) observeOutgoing(bytes)
   } catch (err) {
     console.error('[rel] tap failed', err)
@@ -426,6 +433,10 @@ const rel = {
   events: (name?: string): RecordedStatus[] => entry(name).events,
   state: (name?: string): string => entry(name).client.state,
   subacks: (name?: string): number => entry(name).subacks,
+  /** PINGREQs sent by sockets whose URL contains `urlPart`, as Date.now() times. */
+  pings: (urlPart: string): number[] => [...pings].filter(([u]) => u.includes(urlPart)).flatMap(([, t]) => t),
+  /** 'worker' while the page's shared Worker timers (the browser Client's default) keep time. */
+  workerTimersMode: (): string => sharedWorkerTimers().mode,
   /** Received tallies by topic (across reloads), with the PUBLISH packets seen on the wire for each. */
   received: (): Record<string, Tally> => {
     const tallies: Record<string, Tally> = readCounts(K.rx)
