@@ -156,7 +156,8 @@ export class IndexedDBStore implements SessionStore {
     } catch (err) {
       // A value IndexedDB cannot clone or a bad key: nothing of the batch may land.
       abortQuietly(tx)
-      throw storageError('failed', `IndexedDB rejected a write: ${describe(err)}`, err)
+      const quota = (err as { name?: string } | null)?.name === 'QuotaExceededError'
+      throw storageError(quota ? 'quota' : 'failed', `IndexedDB rejected a write: ${describe(err)}`, err)
     }
     await this.#done(tx)
   }

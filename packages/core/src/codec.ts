@@ -8,6 +8,7 @@ import type { Packet, Parser } from 'mqtt-packet'
 import { InvalidPropertyError, ProtocolError } from './errors.js'
 import { ReasonCode } from './codes.js'
 import type { ProtocolVersion } from './protocol-version.js'
+import { lengthProblem } from './incoming-rules.js'
 
 export type {
   Packet, IConnectPacket, IConnackPacket, IPublishPacket, IPubackPacket, IPubrecPacket, IPubrelPacket,
@@ -77,8 +78,9 @@ export class Decoder {
         this.#error = tooLarge(total, this.#max)
         return
       }
-      if ((p.cmd === 'pingresp' || p.cmd === 'pingreq') && remaining !== 0) {
-        this.#error = malformed(new Error(`${p.cmd.toUpperCase()} with remaining length ${remaining}`))
+      const bad = lengthProblem(p, options.protocolVersion)
+      if (bad) {
+        this.#error = malformed(new Error(bad))
         return
       }
       this.#out.push(p)

@@ -10,6 +10,7 @@ import type {
 } from './codec.js'
 import type { Connection } from './connection.js'
 import { ConnectionRefusedError, ProtocolError, ServerDisconnectError } from './errors.js'
+import { propertyProblem } from './incoming-rules.js'
 import { MqttMessage } from './message.js'
 import { incomingProperties, plainBytes } from './properties.js'
 import type { ConnackResult, PendingRequest } from './client.js'
@@ -51,6 +52,10 @@ function protocolError(ctx: InboundContext, c: Connection, text: string, code = 
 }
 
 export function handlePacket(ctx: InboundContext, p: Packet, c: Connection): void {
+  if (ctx.protocol() === 5) {
+    const bad = propertyProblem(p)
+    if (bad) return protocolError(ctx, c, bad)
+  }
   if (ctx.isAttempt(c)) {
     if (p.cmd === 'connack') onConnack(ctx, p, c)
     else protocolError(ctx, c, `${p.cmd.toUpperCase()} before CONNACK`)

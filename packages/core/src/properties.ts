@@ -3,6 +3,16 @@ import { Buffer } from 'buffer'
 import { InvalidPropertyError } from './errors.js'
 
 const BINARY = ['correlationData', 'authenticationData'] as const
+const U16: [number, number] = [0, 65535]
+const U32: [number, number] = [0, 4294967295]
+/** Value rules of the MQTT 5 properties a client sends (MQTT 5 §2.2.2.2). */
+const RULES: Record<string, [number, number] | 'bool' | 'str'> = {
+  sessionExpiryInterval: U32, messageExpiryInterval: U32, willDelayInterval: U32, maximumPacketSize: [1, 4294967295],
+  receiveMaximum: [1, 65535], topicAliasMaximum: U16, topicAlias: [1, 65535], subscriptionIdentifier: [1, 268435455],
+  payloadFormatIndicator: 'bool', requestResponseInformation: 'bool', requestProblemInformation: 'bool',
+  contentType: 'str', responseTopic: 'str', reasonString: 'str', authenticationMethod: 'str', serverReference: 'str',
+}
+const isInt = (v: unknown, [lo, hi]: [number, number]): boolean => Number.isInteger(v) && (v as number) >= lo && (v as number) <= hi
 
 /** Copy properties for sending: binary fields as Buffer; validates user properties. */
 export function outgoingProperties<T extends object>(props: T | undefined): T | undefined {
@@ -15,6 +25,14 @@ export function outgoingProperties<T extends object>(props: T | undefined): T | 
     if (typeof v === 'string') out[k] = Buffer.from(v, 'utf8')
     else if (v instanceof Uint8Array) out[k] = Buffer.from(v.buffer as ArrayBuffer, v.byteOffset, v.byteLength)
     else throw new InvalidPropertyError(`${k} must be a Uint8Array`)
+  }
+  for (const [k, v] of Object.entries(out)) {
+    if (v === undefined) continue
+    const rule = RULES[k]
+    if (!rule) continue
+    if (rule === 'bool' ? typeof v !== 'boolean' : rule === 'str' ? typeof v !== 'string' : !isInt(v, rule)) {
+      throw new InvalidPropertyError(`${k} must be ${rule === 'bool' ? 'a boolean' : rule === 'str' ? 'a string' : `an integer ${rule[0]}–${rule[1]}`}, got ${String(v)}`)
+    }
   }
   const up = out['userProperties']
   if (up !== undefined) {

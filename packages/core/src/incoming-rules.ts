@@ -1,0 +1,64 @@
+/**
+ * Rules a packet from the broker must follow that mqtt-packet does not check: remaining lengths per packet type
+ * and, for MQTT 5, which properties a packet may carry, once each. Every byte from the network is hostile.
+ */
+import type { Packet } from './codec.js'
+
+/** Why the remaining length of `p` is wrong for its type, or undefined when it is right. */
+export function lengthProblem(p: Packet, protocolVersion: number): string | undefined {
+  const n = p.length ?? 0
+  const v5 = protocolVersion === 5
+  switch (p.cmd) {
+    case 'connack':
+      return (v5 ? n >= 2 : n === 2) ? undefined : `CONNACK with remaining length ${n}`
+    case 'puback': case 'pubrec': case 'pubrel': case 'pubcomp':
+      return (v5 ? n >= 2 : n === 2) ? undefined : `${p.cmd.toUpperCase()} with remaining length ${n}`
+    case 'unsuback':
+      return (v5 ? n >= 3 : n === 2) ? undefined : `UNSUBACK with remaining length ${n}`
+    case 'suback':
+      return n >= 3 ? undefined : `SUBACK with remaining length ${n}`
+    case 'pingresp': case 'pingreq':
+      return n === 0 ? undefined : `${p.cmd.toUpperCase()} with remaining length ${n}`
+    default:
+      return undefined
+  }
+}
+
+const ACK = ['reasonString', 'userProperties']
+const ALLOWED: Record<string, ReadonlySet<string>> = {
+  connack: new Set([
+    'sessionExpiryInterval', 'receiveMaximum', 'maximumQoS', 'retainAvailable', 'maximumPacketSize',
+    'assignedClientIdentifier', 'topicAliasMaximum', 'reasonString', 'userProperties', 'wildcardSubscriptionAvailable',
+    'subscriptionIdentifiersAvailable', 'sharedSubscriptionAvailable', 'serverKeepAlive', 'responseInformation',
+    'serverReference', 'authenticationMethod', 'authenticationData',
+  ]),
+  publish: new Set([
+    'payloadFormatIndicator', 'messageExpiryInterval', 'topicAlias', 'responseTopic', 'correlationData', 'userProperties',
+    'subscriptionIdentifier', 'contentType',
+  ]),
+  puback: new Set(ACK), pubrec: new Set(ACK), pubrel: new Set(ACK), pubcomp: new Set(ACK),
+  suback: new Set(ACK), unsuback: new Set(ACK),
+  disconnect: new Set(['sessionExpiryInterval', 'reasonString', 'userProperties', 'serverReference']),
+  auth: new Set(['authenticationMethod', 'authenticationData', 'reasonString', 'userProperties']),
+}
+
+/** Why the MQTT 5 properties of `p` are not allowed, or undefined when they are. */
+export function propertyProblem(p: Packet): string | undefined {
+  const props = (p as { properties?: Record<string, unknown> }).properties
+  if (!props) return undefined
+  const allowed = ALLOWED[p.cmd]
+  const what = p.cmd.toUpperCase()
+  for (const [name, value] of Object.entries(props)) {
+    if (value === undefined) continue
+    if (!allowed?.has(name)) return `${what} must not carry the ${name} property`
+    if (Array.isArray(value) && !(p.cmd === 'publish' && name === 'subscriptionIdentifier')) {
+      return `${what} carries the ${name} property more than once`
+    }
+  }
+  if (p.cmd === 'connack') {
+    const q = props['maximumQoS']
+    if (q !== undefined && q !== 0 && q !== 1) return `CONNACK Maximum QoS ${String(q)} (must be 0 or 1)`
+    if (props['maximumPacketSize'] === 0) return 'CONNACK Maximum Packet Size 0'
+  }
+  return undefined
+}
