@@ -27,6 +27,11 @@ let stageFailures = 0
 
 if (!skipSetup && run('node', ['scripts/setup.mjs']) !== 0) { console.log('tests: 0 passed, 1 failed'); process.exit(1) }
 if (pnpm(['run', 'build']) !== 0) { console.error('build failed'); stageFailures++ }
+// Static checks count as failures too (they are not tests, so they add to "failed" only when they fail).
+if (only !== 'e2e') {
+  if (pnpm(['-r', 'run', 'typecheck']) !== 0) { console.error('typecheck failed'); stageFailures++ }
+  if (pnpm(['exec', 'eslint', '.']) !== 0) { console.error('lint failed'); stageFailures++ }
+}
 
 if (only !== 'e2e') {
   const out = join(tmp, 'vitest.json')
