@@ -126,10 +126,16 @@ function onPublish(ctx: InboundContext, p: IPublishPacket, c: Connection): void 
     })
   }
   if (ctx.inbox.has(mid)) {
-    ctx.log(MQTT_LOG_DEBUG, `QoS 2 packet id ${mid} repeated before PUBREL: acknowledged, not delivered again`)
-    return inOrder(c, () => { if (!c.closed) c.send({ cmd: 'pubrec', messageId: mid }) })
+    if (p.dup) {
+      ctx.log(MQTT_LOG_DEBUG, `QoS 2 packet id ${mid} repeated before PUBREL: acknowledged, not delivered again`)
+      return inOrder(c, () => { if (!c.closed) c.send({ cmd: 'pubrec', messageId: mid }) })
+    }
+    // A redelivery always carries DUP=1 ([MQTT-3.3.1-1]); DUP=0 on an id still awaiting PUBREL is a new message from
+    // a broker that lost track of the id (seen with Aedes, whose PUBREL sometimes carries another message's id).
+    // Dropping it would lose it; deliver it.
+    ctx.log(MQTT_LOG_WARNING, `QoS 2 packet id ${mid} reused without DUP while awaiting PUBREL: delivered as a new message`)
   }
-  if (ctx.inbox.size >= ctx.receiveMaximum()) return protocolError(ctx, c, 'Receive Maximum exceeded', 147)
+  if (!ctx.inbox.has(mid) && ctx.inbox.size >= ctx.receiveMaximum()) return protocolError(ctx, c, 'Receive Maximum exceeded', 147)
   const durable = ctx.inbox.add(mid)
   inOrder(c, () => {
     ctx.deliver(message)

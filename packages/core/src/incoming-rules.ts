@@ -50,6 +50,11 @@ export function propertyProblem(p: Packet): string | undefined {
   const what = p.cmd.toUpperCase()
   for (const [name, value] of Object.entries(props)) {
     if (value === undefined) continue
+    // mqtt-packet leaves null where a string could not be read (ill-formed UTF-8 or U+0000: see codec.ts).
+    if (value === null) return `${what} ${name} property is not a well-formed UTF-8 string`
+    if (name === 'userProperties' && Object.values(value as object).flat().some((v) => v === null)) {
+      return `${what} user property is not a well-formed UTF-8 string`
+    }
     if (!allowed?.has(name)) return `${what} must not carry the ${name} property`
     if (Array.isArray(value) && !(p.cmd === 'publish' && name === 'subscriptionIdentifier')) {
       return `${what} carries the ${name} property more than once`
