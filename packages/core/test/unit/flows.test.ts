@@ -143,6 +143,22 @@ describe('QoS flows', () => {
   })
 })
 
+describe('QoS 2 packet id reuse', () => {
+  it('an id awaiting PUBREL reused with DUP=0 is a new message (a broker that lost the id), with DUP=1 a repeat', async () => {
+    const { client, broker } = setup()
+    const got: string[] = []
+    client.onMessage = (_c, _u, m) => got.push(m.text)
+    await client.connect('b')
+    const pub = (text: string, dup: boolean) => broker.current.reply({ cmd: 'publish', topic: 'x', payload: Buffer.from(text), qos: 2, messageId: 9, dup, retain: false } as never)
+    pub('first', false)
+    pub('first', true) // redelivery: not delivered again
+    pub('second', false) // the broker reused id 9 without releasing it: a new message
+    await flushMicrotasks()
+    expect(got).toEqual(['first', 'second'])
+    expect(broker.current.packets('pubrec')).toHaveLength(3)
+  })
+})
+
 describe('persistence', () => {
   it('a new client on the same store resumes in-flight messages', async () => {
     const store = new MemoryStore()
