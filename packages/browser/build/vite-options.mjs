@@ -4,7 +4,7 @@
 //   debug                → a no-op (tracing only; the calls are dropped as pure)
 //   process-nextick-args → queueMicrotask
 //   events               → a minimal EventEmitter
-//   buffer               → shims/buffer.js: the part of Buffer used, on Uint8Array + TextEncoder/TextDecoder
+//   buffer               → shims/buffer.cjs: the part of Buffer used, on Uint8Array + TextEncoder/TextDecoder
 // (The `buffer` package and bl's own BufferList work too, but cost ~9 KB gzip of the 30 KB budget.)
 // Everything, the core included, is bundled so consumers need zero configuration.
 import { fileURLToPath } from 'node:url'
@@ -15,7 +15,7 @@ export const packageRoot = here('../')
 
 export const SHIMS = {
   bl: here('./shims/buffer-list.cjs'),
-  buffer: here('./shims/buffer.js'),
+  buffer: here('./shims/buffer.cjs'),
   debug: here('./shims/debug.cjs'),
   'process-nextick-args': here('./shims/process-nextick-args.cjs'),
   events: here('./shims/events.cjs'),

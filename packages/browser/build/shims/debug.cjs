@@ -7,7 +7,7 @@ function createDebug () {
   return noop
 }
 createDebug.enable = noop
-createDebug.disable = function () { return '' }
-createDebug.enabled = function () { return false }
+createDebug.disable = () => ''
+createDebug.enabled = () => false
 module.exports = createDebug
 module.exports.default = createDebug

@@ -2,15 +2,9 @@
 // Browser build shim for Node's `events`: the part of EventEmitter that mqtt-packet's Parser and generate's
 // Accumulator use (on, emit; an 'error' with no listener throws, as in Node). The core listens with on().
 function EventEmitter () {}
-EventEmitter.prototype.on = EventEmitter.prototype.addListener = function (name, fn) {
+EventEmitter.prototype.on = function (name, fn) {
   const events = this._events || (this._events = Object.create(null))
   ;(events[name] || (events[name] = [])).push(fn)
-  return this
-}
-EventEmitter.prototype.removeListener = EventEmitter.prototype.off = function (name, fn) {
-  const list = this._events && this._events[name]
-  const i = list ? list.indexOf(fn) : -1
-  if (i >= 0) list.splice(i, 1)
   return this
 }
 EventEmitter.prototype.emit = function (name, ...args) {
