@@ -129,8 +129,7 @@ export class Client extends CoreClient {
     const set = Object.entries(given).filter(([, v]) => v !== undefined && v !== null).map(([k]) => k)
     if (set.length > 0) {
       throw new NotSupportedError(
-        `tlsSet(${set.join(', ')}): a browser uses its own certificate store and TLS settings; ` +
-        'call tlsSet() without arguments (in Node, configure TLS in createWebSocket)',
+        `tlsSet(${set.join(', ')}): a browser uses its own TLS settings; call tlsSet() without arguments`,
       )
     }
     this.#webSocket('tlsSet').setTls(true)
@@ -140,8 +139,7 @@ export class Client extends CoreClient {
   tlsInsecureSet(value: boolean): void {
     if (value) {
       throw new NotSupportedError(
-        'tlsInsecureSet(true): a browser always verifies the server certificate and a page cannot turn that off; ' +
-        'use a certificate the browser trusts (for local testing, add your CA to the browser or use ws://)',
+        'tlsInsecureSet(true): a browser always verifies certificates',
       )
     }
   }
@@ -169,7 +167,7 @@ export class Client extends CoreClient {
 
   /** As the core's disconnect(); also stops waiting for the tab lock and releases it. */
   override async disconnect(reasonCode?: number | ReasonCode, properties?: DisconnectProperties): Promise<void> {
-    this.#lockWait?.abort(new ConnectionClosedError('disconnect() called while waiting for the session lock'))
+    this.#lockWait?.abort(new ConnectionClosedError('disconnect() while waiting for the session lock'))
     try {
       await super.disconnect(reasonCode, properties)
     } finally {
@@ -199,7 +197,7 @@ export class Client extends CoreClient {
           void lock.release()
           throw wait.signal.reason
         }
-        if (!lock.supported) this.#warn(`no tab lock for session ${key}: ${lock.reason ?? 'Web Locks unavailable'}; continuing without`)
+        if (!lock.supported) this.#warn(`no tab lock for ${key}: ${lock.reason}`)
         this.#lock = lock
       } finally {
         if (this.#lockWait === wait) this.#lockWait = undefined
@@ -242,6 +240,6 @@ export class Client extends CoreClient {
 
   #webSocket(what: string): WebSocketTransport {
     if (this.#transport instanceof WebSocketTransport) return this.#transport
-    throw new NotSupportedError(`${what}() configures the WebSocket transport, but this client was given another transport`)
+    throw new NotSupportedError(`${what}() needs the WebSocket transport`)
   }
 }

@@ -90,10 +90,10 @@ export class IndexedDBStore implements SessionStore {
     db.onversionchange = () => {
       // Another tab wants a new version or to delete the database: let it, and stop using this connection.
       db.close()
-      this.#fail(storageError('versionchange', `IndexedDB "${dbName}" was upgraded or deleted by another tab; the session store is closed`))
+      this.#fail(storageError('versionchange', `IndexedDB "${dbName}" upgraded or deleted by another tab`))
     }
     db.onclose = () => {
-      this.#fail(storageError('closed', `IndexedDB "${dbName}" was closed by the browser (storage cleared or failing)`))
+      this.#fail(storageError('closed', `IndexedDB "${dbName}" closed by the browser`))
     }
   }
 
@@ -111,7 +111,7 @@ export class IndexedDBStore implements SessionStore {
 
   /** Listen for storage failures (quota, versionchange, closed by the browser, …). Returns an unsubscribe function. */
   on(event: 'error', listener: ErrorListener): () => void {
-    if (event !== 'error') throw new InvalidArgumentError(`unknown event ${String(event)}`)
+    if (event !== 'error') throw new InvalidArgumentError(`no event ${String(event)}`)
     this.#listeners.add(listener)
     return () => { this.#listeners.delete(listener) }
   }
@@ -143,21 +143,21 @@ export class IndexedDBStore implements SessionStore {
     const tx = this.#transaction([...names], 'readwrite')
     try {
       for (const op of ops) {
+        const store = tx.objectStore(storeOf(op))
         switch (op.type) {
-          case 'putOutgoing': tx.objectStore(OUT).put(toOutgoingRecord(key, op.message)); break
-          case 'deleteOutgoing': tx.objectStore(OUT).delete([key, op.seq]); break
-          case 'putIncoming': tx.objectStore(IN).put({ k: key, mid: op.mid }); break
-          case 'deleteIncoming': tx.objectStore(IN).delete([key, op.mid]); break
-          case 'putSubscription': tx.objectStore(SUBS).put(toSubscriptionRecord(key, op.subscription)); break
-          case 'deleteSubscription': tx.objectStore(SUBS).delete([key, op.topic]); break
-          case 'putMeta': tx.objectStore(META).put({ k: key, meta: copyMeta(op.meta) } satisfies MetaRecord); break
+          case 'putOutgoing': store.put(toOutgoingRecord(key, op.message)); break
+          case 'deleteOutgoing': store.delete([key, op.seq]); break
+          case 'putIncoming': store.put({ k: key, mid: op.mid }); break
+          case 'deleteIncoming': store.delete([key, op.mid]); break
+          case 'putSubscription': store.put(toSubscriptionRecord(key, op.subscription)); break
+          case 'deleteSubscription': store.delete([key, op.topic]); break
+          case 'putMeta': store.put({ k: key, meta: copyMeta(op.meta) } satisfies MetaRecord); break
         }
       }
     } catch (err) {
       // A value IndexedDB cannot clone or a bad key: nothing of the batch may land.
       abortQuietly(tx)
-      const quota = (err as { name?: string } | null)?.name === 'QuotaExceededError'
-      throw storageError(quota ? 'quota' : 'failed', `IndexedDB rejected a write: ${describe(err)}`, err)
+      throw storageError(isQuota(err) ? 'quota' : 'failed', `IndexedDB refused a write: ${describe(err)}`, err)
     }
     await this.#done(tx)
   }
@@ -180,14 +180,14 @@ export class IndexedDBStore implements SessionStore {
     await this.#done(tx)
     await Promise.all(scans)
     for (const k of await metaKeys) found.add(k as string)
-    return [...found].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    return [...found].sort()
   }
 
   async close(): Promise<void> {
     if (this.#closedByUser) return
     this.#closedByUser = true
     this.#db.close()
-    this.#dead = storageError('closed', 'the IndexedDB session store is closed')
+    this.#dead = storageError('closed', 'IndexedDB store closed')
   }
 
   #check(): void {
@@ -208,7 +208,7 @@ export class IndexedDBStore implements SessionStore {
         : this.#db.transaction(names as string[], mode)
     } catch (err) {
       // InvalidStateError: the connection is closing/closed (e.g. the browser closed it a moment ago).
-      const e = storageError('closed', `IndexedDB "${this.dbName}" cannot start a transaction: ${describe(err)}`, err)
+      const e = storageError('closed', `IndexedDB "${this.dbName}" transaction refused: ${describe(err)}`, err)
       this.#fail(e)
       throw e
     }
@@ -220,8 +220,8 @@ export class IndexedDBStore implements SessionStore {
       tx.oncomplete = () => resolve()
       tx.onabort = () => {
         const cause = tx.error ?? undefined
-        const e = cause?.name === 'QuotaExceededError'
-          ? storageError('quota', `IndexedDB quota exceeded: the batch was not stored`, cause)
+        const e = isQuota(cause)
+          ? storageError('quota', 'IndexedDB quota exceeded: batch not stored', cause)
           : storageError('failed', `IndexedDB transaction aborted: ${describe(cause)}`, cause)
         this.#emit(e)
         reject(e)
@@ -266,12 +266,12 @@ export async function openSessionStore(opts: IndexedDBStoreOptions = {}): Promis
   } catch (err) {
     const error = isIndexedDBStorageError(err)
       ? err
-      : storageError('failed', `IndexedDB could not be opened: ${describe(err)}`, err)
+      : storageError('failed', `IndexedDB open failed: ${describe(err)}`, err)
     return {
       store: new MemoryStore(),
       persistent: false,
       error,
-      warning: `webmqtt: session kept in memory only (it will not survive a reload): ${error.message}`,
+      warning: `webmqtt: session in memory only (lost on reload): ${error.message}`,
     }
   }
 }
@@ -298,7 +298,7 @@ function openDatabase(factory: IDBFactory, name: string, blockedTimeoutMs: numbe
       req = factory.open(name, DB_VERSION)
     } catch (err) {
       // SecurityError in opaque origins, or where the user/agent disabled site data.
-      fail(storageError('denied', `IndexedDB may not be used here: ${describe(err)}`, err))
+      fail(storageError('denied', `IndexedDB denied: ${describe(err)}`, err))
       return
     }
     req.onupgradeneeded = () => {
@@ -320,14 +320,14 @@ function openDatabase(factory: IDBFactory, name: string, blockedTimeoutMs: numbe
     req.onerror = (ev) => {
       ev.preventDefault?.()
       const cause = req.error
-      const failure: StorageFailure = cause?.name === 'QuotaExceededError' ? 'quota'
+      const failure: StorageFailure = isQuota(cause) ? 'quota'
         : cause?.name === 'SecurityError' || cause?.name === 'InvalidStateError' ? 'denied' : 'failed'
-      fail(storageError(failure, `IndexedDB "${name}" could not be opened: ${describe(cause)}`, cause ?? undefined))
+      fail(storageError(failure, `IndexedDB "${name}" open failed: ${describe(cause)}`, cause ?? undefined))
     }
     req.onblocked = () => {
       if (timer !== undefined || settled) return
       timer = setTimeout(() => {
-        fail(storageError('blocked', `IndexedDB "${name}" is blocked: another tab keeps an older version open`))
+        fail(storageError('blocked', `IndexedDB "${name}" blocked by another tab`))
       }, blockedTimeoutMs)
     }
   })
@@ -368,6 +368,10 @@ function abortQuietly(tx: IDBTransaction): void {
   }
 }
 
+function isQuota(err: unknown): boolean {
+  return (err as { name?: unknown } | null)?.name === 'QuotaExceededError'
+}
+
 function describe(err: unknown): string {
   if (err && typeof err === 'object' && 'name' in err) {
     const e = err as { name: unknown; message?: unknown }
@@ -406,31 +410,30 @@ function fromOutgoingRecord(r: OutgoingRecord): StoredOutgoing {
   return r.properties ? { ...m, properties: r.properties } : m
 }
 
+const PUBLISH_PROPERTIES = [
+  'payloadFormatIndicator', 'messageExpiryInterval', 'topicAlias', 'responseTopic', 'correlationData', 'userProperties',
+  'subscriptionIdentifier', 'contentType',
+] as const
+
+/** The PUBLISH properties, one by one: views copied, user property values as strings, arrays copied. */
 function copyPublishProperties(p: PublishProperties): PublishProperties {
-  const c: PublishProperties = {}
-  if (p.payloadFormatIndicator !== undefined) c.payloadFormatIndicator = p.payloadFormatIndicator
-  if (p.messageExpiryInterval !== undefined) c.messageExpiryInterval = p.messageExpiryInterval
-  if (p.topicAlias !== undefined) c.topicAlias = p.topicAlias
-  if (p.responseTopic !== undefined) c.responseTopic = p.responseTopic
-  if (p.correlationData !== undefined) c.correlationData = ownBytes(p.correlationData)
-  if (p.userProperties !== undefined) {
-    const u: Record<string, string | string[]> = {}
-    for (const [name, v] of Object.entries(p.userProperties)) u[name] = Array.isArray(v) ? v.map(String) : String(v)
-    c.userProperties = u
+  const c: Record<string, unknown> = {}
+  for (const k of PUBLISH_PROPERTIES) {
+    const v: unknown = p[k]
+    if (v === undefined) continue
+    c[k] = v instanceof Uint8Array ? ownBytes(v)
+      : k === 'userProperties' ? Object.fromEntries(Object.entries(v as object).map(([n, x]) => [n, Array.isArray(x) ? x.map(String) : String(x)]))
+      : Array.isArray(v) ? [...v] : v
   }
-  if (p.subscriptionIdentifier !== undefined) {
-    c.subscriptionIdentifier = Array.isArray(p.subscriptionIdentifier) ? [...p.subscriptionIdentifier] : p.subscriptionIdentifier
-  }
-  if (p.contentType !== undefined) c.contentType = p.contentType
-  return c
+  return c as PublishProperties
 }
 
 function toSubscriptionRecord(k: string, s: StoredSubscription): SubscriptionRecord {
-  const o: SubscribeOptions = { qos: s.options.qos }
-  if (s.options.noLocal !== undefined) o.noLocal = s.options.noLocal
-  if (s.options.retainAsPublished !== undefined) o.retainAsPublished = s.options.retainAsPublished
-  if (s.options.retainHandling !== undefined) o.retainHandling = s.options.retainHandling
-  return { k, topic: s.topic, options: o }
+  const o: Record<string, unknown> = { qos: s.options.qos }
+  for (const name of ['noLocal', 'retainAsPublished', 'retainHandling'] as const) {
+    if (s.options[name] !== undefined) o[name] = s.options[name]
+  }
+  return { k, topic: s.topic, options: o as unknown as SubscribeOptions }
 }
 
 function copyMeta(m: SessionMeta): SessionMeta {

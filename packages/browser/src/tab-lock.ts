@@ -74,7 +74,7 @@ export async function acquireSessionLock(key: string, opts: AcquireSessionLockOp
       request = locks.request(name, options, async (lock) => {
         if (lock === null) {
           settled = true
-          reject(new SessionLockedError(`session "${key}" is owned by another tab (Web Lock "${name}" is held)`))
+          reject(new SessionLockedError(`session "${key}" is owned by another tab`))
           return
         }
         held = true
@@ -109,8 +109,7 @@ function defaultLockManager(): LockManager | null {
 function noopLock(key: string, name: string): SessionLock {
   return {
     key, name, supported: false, held: false,
-    reason: 'the Web Locks API is not available (navigator.locks is missing; it needs a secure context): '
-      + 'another tab with the same clientId is not excluded',
+    reason: 'Web Locks API is not available (needs a secure context): other tabs are not excluded',
     released: Promise.resolve(),
     async release() {},
   }

@@ -155,13 +155,13 @@ export class WebSocketTransport implements Transport {
         return await this.#open(entries[index]!, target, handlers, settings)
       } catch (err) {
         if (target.signal.aborted) throw abortError(target.signal)
-        if (!(err instanceof Error)) throw new ConnectionClosedError(`connection hook failed: ${String(err)}`, { cause: err })
+        if (!(err instanceof Error)) throw new ConnectionClosedError(`hook failed: ${String(err)}`, { cause: err })
         // A URL that could not be opened moves on to the next one; hook and argument errors do not.
         if (!(err instanceof WebSocketRefusedError || err instanceof WebSocketTimeoutError || err instanceof ConnectionClosedError)) throw err
         lastError = err
       }
     }
-    throw lastError ?? new ConnectionClosedError('no broker URL to connect to')
+    throw lastError ?? new ConnectionClosedError('no broker URL')
   }
 
   async #open(entry: string, target: ConnectTarget, handlers: TransportHandlers, s: Settings): Promise<TransportConnection> {
@@ -178,7 +178,7 @@ export class WebSocketTransport implements Transport {
     const protocols = s.protocols === undefined ? defaultProtocols
       : typeof s.protocols === 'function' ? await s.protocols(defaultProtocols, attempt)
       : [...s.protocols]
-    if (!isStrings(protocols)) throw new InvalidArgumentError('the protocols hook must return an array of strings')
+    if (!isStrings(protocols)) throw new InvalidArgumentError('protocols hook must return string[]')
     let headers: WebSocketHeaders | undefined
     if (s.headers !== undefined) {
       headers = typeof s.headers === 'function' ? await s.headers({ Host: new URL(url).host }) : { ...s.headers }
@@ -198,7 +198,7 @@ export class WebSocketTransport implements Transport {
       ws = (s.createWebSocket ?? nativeWebSocket)(url, protocols, headers)
     } catch (err) {
       if (err instanceof NotSupportedError) throw err
-      throw new WebSocketRefusedError(`cannot open a WebSocket to ${shown}: ${messageOf(err)}`, shown, { cause: err })
+      throw new WebSocketRefusedError(`cannot open WebSocket to ${shown}: ${messageOf(err)}`, shown, { cause: err })
     }
     ws.binaryType = 'arraybuffer'
     const timers = this.#timers
@@ -254,23 +254,19 @@ export class WebSocketTransport implements Transport {
         if (phase !== 'open') return
         const bytes = toBytes(event.data)
         if (bytes) handlers.onData(bytes)
-        else end(new ProtocolError(`the server sent a ${typeof event.data === 'string' ? 'text' : 'non-binary'} WebSocket frame; MQTT needs binary frames`))
+        else end(new ProtocolError('server sent a non-binary WebSocket frame'))
       })
       ws.addEventListener('error', (event: unknown) => {
         const cause = errorOf(event)
-        const detail = cause ? `: ${messageOf(cause)}` : ''
-        if (phase === 'opening') {
-          failOpen(new WebSocketRefusedError(
-            `WebSocket to ${shown} could not be opened (refused, unreachable, TLS or HTTP error${cause ? '' : '; a browser does not say which'})${detail}`,
-            shown, { cause }))
-        } else {
-          end(new ConnectionClosedError(`WebSocket error on ${shown}${detail}`, { cause }))
-        }
+        // A browser does not say why; Node's ws does.
+        const detail = cause ? `: ${cause.message}` : ' (refused, unreachable, TLS or HTTP error)'
+        if (phase === 'opening') failOpen(new WebSocketRefusedError(`WebSocket to ${shown} could not be opened${detail}`, shown, { cause }))
+        else end(new ConnectionClosedError(`WebSocket error on ${shown}${detail}`, { cause }))
       })
       ws.addEventListener('close', (event: { code?: number; reason?: string }) => {
-        const how = `code ${event.code ?? 'unknown'}${event.reason ? `, ${event.reason}` : ''}`
-        if (phase === 'opening') failOpen(new ConnectionClosedError(`WebSocket to ${shown} closed before it opened (${how})`))
-        else end(new ConnectionClosedError(`WebSocket to ${shown} closed by the server (${how})`))
+        const how = `(code ${event.code ?? 'unknown'}${event.reason ? `, ${event.reason}` : ''})`
+        if (phase === 'opening') failOpen(new ConnectionClosedError(`WebSocket to ${shown} closed before it opened ${how}`))
+        else end(new ConnectionClosedError(`WebSocket to ${shown} closed by the server ${how}`))
       })
 
       if (signal.aborted) return onAbort()
@@ -278,7 +274,7 @@ export class WebSocketTransport implements Transport {
       if (s.openTimeoutMs > 0) {
         timer = timers.setTimeout(() => {
           timer = undefined
-          failOpen(new WebSocketTimeoutError(`WebSocket to ${shown} did not open within ${s.openTimeoutMs} ms`, shown))
+          failOpen(new WebSocketTimeoutError(`WebSocket to ${shown} not open after ${s.openTimeoutMs} ms`, shown))
         }, s.openTimeoutMs)
       }
     })
@@ -289,13 +285,13 @@ const FUNCTION_OPTIONS = ['transformUrl', 'createWebSocket'] as const
 
 function merge(current: Settings, options: WebSocketTransportOptions): Settings {
   const next: Settings = { ...current }
-  const has = (k: keyof WebSocketOptions): boolean => Object.prototype.hasOwnProperty.call(options, k)
+  const has = (k: keyof WebSocketOptions): boolean => Object.hasOwn(options, k)
   const bad = (what: string): never => {
     throw new InvalidArgumentError(`wsSetOptions: ${what}`)
   }
   if (has('path')) {
     const p = options.path
-    if (typeof p !== 'string' && typeof p !== 'function') bad('path must be a string or a function')
+    if (typeof p !== 'string' && typeof p !== 'function') bad('path must be a string or function')
     next.path = p!
   }
   if (has('headers')) {
@@ -310,17 +306,17 @@ function merge(current: Settings, options: WebSocketTransportOptions): Settings 
   }
   if (has('protocols')) {
     const p = options.protocols
-    if (p !== undefined && typeof p !== 'function' && !isStrings(p)) bad('protocols must be an array of strings or a function')
+    if (p !== undefined && typeof p !== 'function' && !isStrings(p)) bad('protocols must be string[] or a function')
     next.protocols = Array.isArray(p) ? [...p] : p
   }
   if (has('failover')) {
     const f = options.failover ?? []
-    if (!isStrings(f) || f.includes('')) bad('failover must be an array of URLs or host names')
+    if (!isStrings(f) || f.includes('')) bad('failover must be a list of URLs or host names')
     next.failover = [...f]
   }
   if (has('openTimeoutMs')) {
     const t = options.openTimeoutMs ?? DEFAULT_OPEN_TIMEOUT_MS
-    if (!(t >= 0 && t < Infinity)) bad('openTimeoutMs must be a number >= 0')
+    if (!(t >= 0 && t < Infinity)) bad('openTimeoutMs must be >= 0')
     next.openTimeoutMs = t
   }
   assertHeadersSupported(next)
@@ -336,20 +332,19 @@ function assertHeadersSupported(s: Settings): void {
   const h = s.headers
   if (h === undefined || s.createWebSocket || (typeof h === 'object' && Object.keys(h).length === 0)) return
   throw new NotSupportedError(
-    "a browser's WebSocket cannot send headers: put the credential in the URL (transformUrl) or a subprotocol " +
-    "(protocols), or pass createWebSocket, e.g. Node's ws: (url, protocols, headers) => new WebSocket(url, protocols, { headers })",
+    "a browser's WebSocket cannot send headers: use transformUrl or protocols, or a createWebSocket that can (Node's ws)",
   )
 }
 
 function checkHeaders(h: unknown): asserts h is WebSocketHeaders {
   if (typeof h !== 'object' || h === null || Array.isArray(h) || !Object.values(h).every((v) => typeof v === 'string')) {
-    throw new InvalidArgumentError('headers must be an object of string values')
+    throw new InvalidArgumentError('headers must be an object of strings')
   }
 }
 
 function checkUrl(v: unknown): string {
   if (typeof v !== 'string' || !/^wss?:\/\//i.test(v)) {
-    throw new InvalidArgumentError(`transformUrl must return a ws:// or wss:// URL, got ${typeof v === 'string' ? redact(v) : typeof v}`)
+    throw new InvalidArgumentError(`transformUrl must return a ws(s):// URL, got ${typeof v === 'string' ? redact(v) : typeof v}`)
   }
   return v
 }
@@ -364,11 +359,11 @@ export function baseUrl(host: string, port: number | undefined, tls: boolean, pa
     const rest = h.slice(m[0].length)
     if (scheme === 'ws' || scheme === 'wss') return `${scheme}://${rest}`
     if (scheme === 'http' || scheme === 'https') return `${scheme === 'https' ? 'wss' : 'ws'}://${rest}`
-    throw new InvalidArgumentError(`unsupported URL scheme ${scheme}: use ws:// or wss://`)
+    throw new InvalidArgumentError(`URL scheme ${scheme} is not ws(s)://`)
   }
   if (/[\s/?#@]/.test(h)) throw new InvalidArgumentError(`not a host name: ${h}`)
   if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) {
-    throw new InvalidArgumentError(`port must be an integer from 1 to 65535, got ${port}`)
+    throw new InvalidArgumentError(`port must be 1–65535, got ${port}`)
   }
   if (typeof path !== 'string') throw new InvalidArgumentError('path must be a string')
   const name = h.includes(':') && !h.startsWith('[') ? `[${h}]` : h
@@ -385,7 +380,7 @@ export function redact(url: string): string {
 function nativeWebSocket(url: string, protocols: string[]): WebSocketLike {
   const Ctor = (globalThis as { WebSocket?: new (url: string, protocols?: string[]) => WebSocketLike }).WebSocket
   if (typeof Ctor !== 'function') {
-    throw new NotSupportedError("this runtime has no WebSocket: pass createWebSocket (e.g. Node's ws package)")
+    throw new NotSupportedError("no WebSocket in this runtime: pass createWebSocket (e.g. Node's ws)")
   }
   return new Ctor(url, protocols)
 }
@@ -425,5 +420,5 @@ function throwIfAborted(signal: AbortSignal): void {
 function abortError(signal: AbortSignal): Error {
   const r: unknown = signal.reason
   if (r instanceof Error && r.name !== 'AbortError') return r
-  return new ConnectionClosedError('connection attempt aborted', { cause: r })
+  return new ConnectionClosedError('connect aborted', { cause: r })
 }

@@ -77,7 +77,7 @@ class WorkerBackedTimers implements WorkerTimers {
     const scope = options.scope ?? (globalThis as WorkerScope)
     const { Worker, Blob, URL } = scope
     if (typeof Worker !== 'function' || typeof Blob !== 'function' || typeof URL?.createObjectURL !== 'function') {
-      this.#fallbackReason = new Error('Worker, Blob or URL.createObjectURL is not available')
+      this.#fallbackReason = new Error('no Worker, Blob or URL.createObjectURL')
       return
     }
     try {
@@ -86,7 +86,7 @@ class WorkerBackedTimers implements WorkerTimers {
       const worker = new Worker(this.#url, { name: 'webmqtt-timers' })
       worker.addEventListener('message', (e) => this.#onMessage(e.data))
       const failed = (event: unknown): void => this.#toNative(new Error(
-        'the timer Worker failed (a Content-Security-Policy without blob: in worker-src blocks it); using native timers',
+        'timer Worker failed (Content-Security-Policy worker-src without blob:?); using native timers',
         { cause: event },
       ))
       worker.addEventListener('error', failed)

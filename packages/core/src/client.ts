@@ -215,10 +215,10 @@ export class Client {
 
   constructor(options: ClientOptions) {
     if (!options || typeof options !== 'object' || !options.transport) {
-      throw new InvalidArgumentError('new Client({ transport, … }) needs a transport')
+      throw new InvalidArgumentError('new Client() needs { transport }')
     }
     const protocol = options.protocol ?? MQTTv311
-    if (!isProtocolVersion(protocol)) throw new InvalidArgumentError(`protocol must be MQTTv31 (3), MQTTv311 (4) or MQTTv5 (5), got ${String(protocol)}`)
+    if (!isProtocolVersion(protocol)) throw new InvalidArgumentError(`protocol must be 3, 4 or 5, got ${String(protocol)}`)
     this.#transport = options.transport
     this.#timers = options.timers ?? nativeTimers
     this.#random = options.random ?? Math.random
@@ -252,7 +252,7 @@ export class Client {
     if (id !== undefined && typeof id !== 'string') throw new InvalidArgumentError('clientId must be a string')
     if (id) return id
     if (this.#protocol !== MQTTv5) {
-      if (!this.#cleanSession) throw new InvalidArgumentError('a persistent session (cleanSession false) needs a non-empty clientId')
+      if (!this.#cleanSession) throw new InvalidArgumentError('cleanSession false needs a clientId')
       return randomClientId(this.#random)
     }
     return ''
@@ -295,7 +295,7 @@ export class Client {
 
   #requireIdle(what: string): void {
     if (this.#state !== 'disconnected') {
-      throw new InvalidStateError(`${what}() must be called while disconnected (state is ${this.#state})`)
+      throw new InvalidStateError(`${what}() only while disconnected, not ${this.#state}`)
     }
   }
 
@@ -326,21 +326,21 @@ export class Client {
 
   reconnectDelaySet(minDelay = 1, maxDelay = 120): void {
     if (!(minDelay >= 0) || !(maxDelay >= minDelay) || !Number.isFinite(maxDelay)) {
-      throw new InvalidArgumentError(`reconnectDelaySet needs 0 <= minDelay <= maxDelay, got ${minDelay}, ${maxDelay}`)
+      throw new InvalidArgumentError(`reconnectDelaySet needs 0 <= min <= max, got ${minDelay}, ${maxDelay}`)
     }
     this.#backoff.minDelay = minDelay
     this.#backoff.maxDelay = maxDelay
   }
 
   maxInflightMessagesSet(n: number): void {
-    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`max inflight messages must be an integer >= 0, got ${n}`)
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`maxInflightMessagesSet needs an integer >= 0, got ${n}`)
     this.#maxInflight = n
     this.#applyWindow(this.#serverReceiveMax)
     this.#outbox.pump()
   }
 
   maxQueuedMessagesSet(n: number): void {
-    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`max queued messages must be an integer >= 0, got ${n}`)
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`maxQueuedMessagesSet needs an integer >= 0, got ${n}`)
     this.#outbox.maxQueued = n
   }
 
@@ -383,11 +383,11 @@ export class Client {
    */
   connect(host: string, port?: number, keepalive = 60, options: ConnectOptions = {}): Promise<ConnackResult> {
     if (this.#state !== 'disconnected') {
-      return Promise.reject(new InvalidStateError(`connect() while ${this.#state}; call disconnect() or reconnect()`))
+      return Promise.reject(new InvalidStateError(`connect() while ${this.#state}`))
     }
     if (typeof host !== 'string' || host.length === 0) throw new InvalidArgumentError('host must be a non-empty string')
     if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) throw new InvalidArgumentError(`port must be 1–65535, got ${port}`)
-    if (!Number.isInteger(keepalive) || keepalive < 0 || keepalive > 65535) throw new InvalidArgumentError(`keepalive must be 0–65535 seconds, got ${keepalive}`)
+    if (!Number.isInteger(keepalive) || keepalive < 0 || keepalive > 65535) throw new InvalidArgumentError(`keepalive must be 0–65535, got ${keepalive}`)
     if (options.properties !== undefined && this.#protocol !== MQTTv5) throw new InvalidArgumentError('connect properties need MQTTv5')
     outgoingProperties(options.properties)
     this.#params = { host, port, keepalive, cleanStart: options.cleanStart ?? this.#cleanStart, properties: options.properties }
@@ -542,7 +542,7 @@ export class Client {
       onClosed: (c, err) => this.#onConnectionClosed(c, err),
       onProtocolError: (c, err) => this.#protocolError(c, err),
       onKeepaliveTimeout: (c, seconds) => {
-        const err = new KeepaliveTimeoutError(`nothing received for ${1.5 * seconds} s (keepalive ${seconds} s)`)
+        const err = new KeepaliveTimeoutError(`nothing received for ${1.5 * seconds} s (keepalive ${seconds})`)
         this.#log(MQTT_LOG_WARNING, err.message)
         c.close(err)
       },
@@ -700,7 +700,7 @@ export class Client {
       this.#outbox.requeue(m)
     }
     void this.#persister.enqueue({ type: 'putMeta', meta: this.#meta() })
-    this.#log(MQTT_LOG_INFO, `session ${key} restored from ${this.#store.kind}: ${snap.outgoing.length} outgoing, ${snap.incoming.length} incoming, ${snap.subscriptions.length} subscriptions`)
+    this.#log(MQTT_LOG_INFO, `session ${key} restored: ${snap.outgoing.length} out, ${snap.incoming.length} in, ${snap.subscriptions.length} subscriptions`)
   }
 
   #meta() {
@@ -709,7 +709,7 @@ export class Client {
 
   #storageFailed(err: unknown): void {
     const e = err instanceof StorageError ? err : new StorageError(`session store (${this.#store.kind}) failed: ${errText(err)}`, { cause: err })
-    this.#log(MQTT_LOG_WARNING, `${e.message}; continuing with the session in memory only`)
+    this.#log(MQTT_LOG_WARNING, `${e.message}; session kept in memory`)
     this.#persister = undefined
     this.#status({ type: 'error', error: e })
   }
@@ -721,7 +721,7 @@ export class Client {
 
   /** Wipe the session: stored state and in-memory state. Outstanding messages fail with InvalidStateError. */
   async clearSession(): Promise<void> {
-    this.#outbox.failAll(new InvalidStateError('session cleared by clearSession()'))
+    this.#outbox.failAll(new InvalidStateError('clearSession()'))
     this.#inbox.clear()
     this.#subscriptions.clear()
     this.#ids.clear()
@@ -744,8 +744,8 @@ export class Client {
     const bytes = copyPayload(toPayload(payload))
     if (properties !== undefined && this.#protocol !== MQTTv5) throw new InvalidArgumentError('publish properties need MQTTv5')
     outgoingProperties(properties)
-    if (this.#state === 'connected' && qos > this.#serverMaxQos) throw new InvalidQosError(`the broker accepts QoS up to ${this.#serverMaxQos}`)
-    if (this.#state === 'connected' && retain && !this.#serverRetainAvailable) throw new InvalidArgumentError('the broker does not support retained messages')
+    if (this.#state === 'connected' && qos > this.#serverMaxQos) throw new InvalidQosError(`broker accepts QoS up to ${this.#serverMaxQos}`)
+    if (this.#state === 'connected' && retain && !this.#serverRetainAvailable) throw new InvalidArgumentError('broker does not support retain')
     const alias = properties?.topicAlias
     if (alias !== undefined) {
       if (!Number.isInteger(alias) || alias < 1 || alias > 65535) throw new InvalidPropertyError(`topicAlias must be 1–65535, got ${alias}`)
@@ -760,7 +760,7 @@ export class Client {
       stage: 'queued', info, everSent: false, sentOn: 0, durable: !this.#persister, stored: false,
     }
     if (qos === 0 && this.#state !== 'connected' && !this.#queueQos0) {
-      info._reject(new NotConnectedError('not connected: QoS 0 message not sent (enable queueQos0 to queue it)'), MQTT_ERR_NO_CONN)
+      info._reject(new NotConnectedError('not connected: QoS 0 message dropped (see queueQos0)'), MQTT_ERR_NO_CONN)
       return info
     }
     try {
@@ -803,7 +803,7 @@ export class Client {
     }
     const mid = this.#ids.allocate()
     if (mid === undefined) {
-      done.reject(new InvalidStateError('all 65,535 packet identifiers are in use'))
+      done.reject(new InvalidStateError('all packet ids in use'))
       return { rc: MQTT_ERR_AGAIN, mid: 0, done }
     }
     const req: PendingRequest = { kind, mid, packet: { ...base, messageId: mid } as Packet, entries, done, sentOn: 0 }
@@ -912,7 +912,7 @@ export class Client {
 
   #restoreSubscriptions(): void {
     const entries = [...this.#subscriptions.entries()]
-    this.#log(MQTT_LOG_INFO, `broker has no session: re-subscribing ${entries.length} filter(s)`)
+    this.#log(MQTT_LOG_INFO, `no session on broker: re-subscribing ${entries.length}`)
     for (const [topic, options] of entries) {
       if ([...this.#pending.values()].some((r) => r.kind === 'subscribe' && r.entries.some((e) => e.topic === topic))) continue
       this.subscribe(topic, options).granted.catch(() => {})

@@ -68,7 +68,7 @@ export class MemoryStore implements SessionStore {
   }
 
   #check(): void {
-    if (this.#closed) throw new Error('MemoryStore is closed')
+    if (this.#closed) throw new Error('MemoryStore closed')
   }
 }
 

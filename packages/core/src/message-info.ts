@@ -61,7 +61,7 @@ export class MessageInfo {
     if (timeoutMs === undefined || this.#done.settled) return this.#done.promise
     return new Promise<void>((resolve, reject) => {
       const t = this.#timers.setTimeout(() => {
-        reject(new TimeoutError(`message ${this.seq} on ${this.topic} not published within ${timeoutMs} ms`))
+        reject(new TimeoutError(`message ${this.seq} not published within ${timeoutMs} ms`))
       }, timeoutMs)
       this.#done.promise.then(
         () => { this.#timers.clearTimeout(t); resolve() },

@@ -10,7 +10,7 @@ export function toPayload(payload: PayloadInput): Uint8Array {
   let out: Uint8Array
   if (payload === null || payload === undefined) return EMPTY
   if (typeof payload === 'string') {
-    if (payload.length > MAX_PAYLOAD) throw new InvalidPayloadError(`payload longer than ${MAX_PAYLOAD} bytes`)
+    if (payload.length > MAX_PAYLOAD) throw new InvalidPayloadError(`payload over ${MAX_PAYLOAD} bytes`)
     out = encoder.encode(payload)
   } else if (typeof payload === 'number') {
     if (!Number.isFinite(payload)) throw new InvalidPayloadError(`payload number must be finite, got ${payload}`)
@@ -24,10 +24,10 @@ export function toPayload(payload: PayloadInput): Uint8Array {
   } else {
     const kind = typeof payload === 'object' ? (payload as object).constructor?.name ?? 'object' : typeof payload
     throw new InvalidPayloadError(
-      `payload must be a string, number, Uint8Array, ArrayBuffer, ArrayBufferView, null or undefined; got ${kind}`,
+      `payload must be string, number, bytes or null, got ${kind}`,
     )
   }
-  if (out.byteLength > MAX_PAYLOAD) throw new InvalidPayloadError(`payload of ${out.byteLength} bytes exceeds ${MAX_PAYLOAD}`)
+  if (out.byteLength > MAX_PAYLOAD) throw new InvalidPayloadError(`payload over ${MAX_PAYLOAD} bytes`)
   return out
 }
 

@@ -15,7 +15,7 @@ function toOptions(q: QoS | SubscribeOptions | undefined): SubscribeOptions {
     validateQos(q)
     return { qos: q }
   }
-  if (typeof q !== 'object' || q === null) throw new InvalidQosError(`QoS must be 0, 1, 2 or subscribe options, got ${String(q)}`)
+  if (typeof q !== 'object' || q === null) throw new InvalidQosError(`QoS must be 0, 1, 2 or options, got ${String(q)}`)
   validateQos(q.qos)
   const rh = q.retainHandling as unknown
   if (rh !== undefined && rh !== 0 && rh !== 1 && rh !== 2) {
@@ -42,18 +42,18 @@ export function parseSubscribeArgs(
       if (arr.length === 0) throw new InvalidArgumentError('subscribe() needs at least one topic')
       list = (topic as ReadonlyArray<unknown>).map((entry) => {
         if (!Array.isArray(entry) || typeof entry[0] !== 'string') {
-          throw new InvalidArgumentError('subscribe() list entries must be [topic, qos] pairs')
+          throw new InvalidArgumentError('subscribe() list needs [topic, qos] pairs')
         }
         return { topic: entry[0] as string, options: toOptions(entry[1] as QoS | SubscribeOptions) }
       })
     }
   } else {
-    throw new InvalidArgumentError('subscribe() takes a topic string, a [topic, qos] pair or a list of pairs')
+    throw new InvalidArgumentError('subscribe() needs a topic, [topic, qos] or a list of them')
   }
   for (const s of list) {
     validateFilter(s.topic)
     if (s.options.noLocal && s.topic.startsWith('$share/')) {
-      throw new InvalidFilterError(`noLocal is not allowed on a shared subscription: ${s.topic}`)
+      throw new InvalidFilterError(`noLocal not allowed on shared subscription ${s.topic}`)
     }
   }
   return list
@@ -61,7 +61,7 @@ export function parseSubscribeArgs(
 
 export function parseUnsubscribeArgs(topic: string | readonly string[]): string[] {
   const list = typeof topic === 'string' ? [topic] : Array.isArray(topic) ? [...topic] : undefined
-  if (!list || list.length === 0) throw new InvalidArgumentError('unsubscribe() takes a topic filter or a non-empty list')
+  if (!list || list.length === 0) throw new InvalidArgumentError('unsubscribe() needs a topic or a non-empty list')
   for (const t of list) validateFilter(t)
   return list
 }

@@ -4,27 +4,13 @@ import { InvalidFilterError, InvalidTopicError } from './errors.js'
 const MAX_TOPIC_BYTES = 65535
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 
-/** UTF-8 length of a string without allocating. Lone surrogates count as 3 bytes (U+FFFD). */
-export function utf8Length(s: string): number {
-  let n = 0
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i)
-    if (c < 0x80) n += 1
-    else if (c < 0x800) n += 2
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      const d = s.charCodeAt(i + 1)
-      if (d >= 0xdc00 && d <= 0xdfff) { n += 4; i++ } else n += 3
-    } else n += 3
-  }
-  return n
-}
-
 /** Why a string is not a valid MQTT UTF-8 string, or undefined when it is. */
 function stringProblem(s: unknown, what: string): string | undefined {
   if (typeof s !== 'string') return `${what} must be a string, got ${s === null ? 'null' : typeof s}`
   if (s.includes('\u0000')) return `${what} must not contain NUL (U+0000)`
   if (LONE_SURROGATE.test(s)) return `${what} must not contain a lone surrogate`
-  if (s.length > MAX_TOPIC_BYTES / 3 && utf8Length(s) > MAX_TOPIC_BYTES) return `${what} is longer than 65,535 bytes`
+  // Only a string of more than 65,535 / 3 UTF-16 units can be longer than 65,535 UTF-8 bytes.
+  if (s.length > MAX_TOPIC_BYTES / 3 && new TextEncoder().encode(s).length > MAX_TOPIC_BYTES) return `${what} is longer than 65,535 bytes`
   return undefined
 }
 
@@ -80,18 +66,7 @@ export function isValidTopic(topic: unknown): boolean {
  * empty level. A shared subscription matches like its inner filter. Invalid input never matches.
  */
 export function topicMatchesSub(sub: string, topic: string): boolean {
-  if (!isValidFilter(sub) || typeof topic !== 'string' || topic.length === 0 || /[+#]/.test(topic)) return false
-  if (sub.startsWith('$share/')) sub = sub.slice(sub.indexOf('/', 7) + 1)
-  const s = sub.split('/')
-  const t = topic.split('/')
-  if (topic.startsWith('$') && (s[0] === '+' || s[0] === '#')) return false
-  for (let i = 0; i < s.length; i++) {
-    const level = s[i]
-    if (level === '#') return true
-    if (i >= t.length) return false
-    if (level !== '+' && level !== t[i]) return false
-  }
-  return s.length === t.length
+  return isValidFilter(sub) && typeof topic === 'string' && topic !== '' && !/[+#]/.test(topic) && compileFilter(sub)(topic)
 }
 
 /** A matcher for one valid filter, compiled once (the hot path for incoming messages). */
