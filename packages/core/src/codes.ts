@@ -3,66 +3,39 @@
 export type PacketName =
   | 'CONNACK' | 'PUBACK' | 'PUBREC' | 'PUBREL' | 'PUBCOMP' | 'SUBACK' | 'UNSUBACK' | 'DISCONNECT' | 'AUTH'
 
-type Row = readonly [value: number, name: string, packets: readonly PacketName[]]
+// Packet types a reason code may appear in, as bits (1 << index) of a row's mask.
+const PACKETS: readonly PacketName[] = ['CONNACK', 'PUBACK', 'PUBREC', 'PUBREL', 'PUBCOMP', 'SUBACK', 'UNSUBACK', 'DISCONNECT', 'AUTH']
 
-const ALL_ACKS: readonly PacketName[] = ['CONNACK', 'PUBACK', 'PUBREC', 'PUBREL', 'PUBCOMP', 'UNSUBACK', 'AUTH']
-const ROWS: readonly Row[] = [
-  [0, 'Success', ALL_ACKS],
-  [0, 'Normal disconnection', ['DISCONNECT']],
-  [0, 'Granted QoS 0', ['SUBACK']],
-  [1, 'Granted QoS 1', ['SUBACK']],
-  [2, 'Granted QoS 2', ['SUBACK']],
-  [4, 'Disconnect with will message', ['DISCONNECT']],
-  [16, 'No matching subscribers', ['PUBACK', 'PUBREC']],
-  [17, 'No subscription found', ['UNSUBACK']],
-  [24, 'Continue authentication', ['AUTH']],
-  [25, 'Re-authenticate', ['AUTH']],
-  [128, 'Unspecified error', ['CONNACK', 'PUBACK', 'PUBREC', 'SUBACK', 'UNSUBACK', 'DISCONNECT']],
-  [129, 'Malformed packet', ['CONNACK', 'DISCONNECT']],
-  [130, 'Protocol error', ['CONNACK', 'DISCONNECT']],
-  [131, 'Implementation specific error', ['CONNACK', 'PUBACK', 'PUBREC', 'SUBACK', 'UNSUBACK', 'DISCONNECT']],
-  [132, 'Unsupported protocol version', ['CONNACK']],
-  [133, 'Client identifier not valid', ['CONNACK']],
-  [134, 'Bad user name or password', ['CONNACK']],
-  [135, 'Not authorized', ['CONNACK', 'PUBACK', 'PUBREC', 'SUBACK', 'UNSUBACK', 'DISCONNECT']],
-  [136, 'Server unavailable', ['CONNACK']],
-  [137, 'Server busy', ['CONNACK', 'DISCONNECT']],
-  [138, 'Banned', ['CONNACK']],
-  [139, 'Server shutting down', ['DISCONNECT']],
-  [140, 'Bad authentication method', ['CONNACK', 'DISCONNECT']],
-  [141, 'Keep alive timeout', ['DISCONNECT']],
-  [142, 'Session taken over', ['DISCONNECT']],
-  [143, 'Topic filter invalid', ['SUBACK', 'UNSUBACK', 'DISCONNECT']],
-  [144, 'Topic name invalid', ['CONNACK', 'PUBACK', 'PUBREC', 'DISCONNECT']],
-  [145, 'Packet identifier in use', ['PUBACK', 'PUBREC', 'SUBACK', 'UNSUBACK']],
-  [146, 'Packet identifier not found', ['PUBREL', 'PUBCOMP']],
-  [147, 'Receive maximum exceeded', ['DISCONNECT']],
-  [148, 'Topic alias invalid', ['DISCONNECT']],
-  [149, 'Packet too large', ['CONNACK', 'DISCONNECT']],
-  [150, 'Message rate too high', ['DISCONNECT']],
-  [151, 'Quota exceeded', ['CONNACK', 'PUBACK', 'PUBREC', 'SUBACK', 'DISCONNECT']],
-  [152, 'Administrative action', ['DISCONNECT']],
-  [153, 'Payload format invalid', ['CONNACK', 'PUBACK', 'PUBREC', 'DISCONNECT']],
-  [154, 'Retain not supported', ['CONNACK', 'DISCONNECT']],
-  [155, 'QoS not supported', ['CONNACK', 'DISCONNECT']],
-  [156, 'Use another server', ['CONNACK', 'DISCONNECT']],
-  [157, 'Server moved', ['CONNACK', 'DISCONNECT']],
-  [158, 'Shared subscriptions not supported', ['SUBACK', 'DISCONNECT']],
-  [159, 'Connection rate exceeded', ['CONNACK', 'DISCONNECT']],
-  [160, 'Maximum connect time', ['DISCONNECT']],
-  [161, 'Subscription identifiers not supported', ['SUBACK', 'DISCONNECT']],
-  [162, 'Wildcard subscriptions not supported', ['SUBACK', 'DISCONNECT']],
+// Reason codes (MQTT 5 §2.4): names, their values (0x80–0xA2 are consecutive) and, as bits, the packet types
+// each may appear in.
+const NAMES = [
+  'Success', 'Normal disconnection', 'Granted QoS 0', 'Granted QoS 1', 'Granted QoS 2',
+  'Disconnect with will message', 'No matching subscribers', 'No subscription found', 'Continue authentication',
+  'Re-authenticate', 'Unspecified error', 'Malformed packet', 'Protocol error', 'Implementation specific error',
+  'Unsupported protocol version', 'Client identifier not valid', 'Bad user name or password', 'Not authorized',
+  'Server unavailable', 'Server busy', 'Banned', 'Server shutting down', 'Bad authentication method',
+  'Keep alive timeout', 'Session taken over', 'Topic filter invalid', 'Topic name invalid',
+  'Packet identifier in use', 'Packet identifier not found', 'Receive maximum exceeded', 'Topic alias invalid',
+  'Packet too large', 'Message rate too high', 'Quota exceeded', 'Administrative action', 'Payload format invalid',
+  'Retain not supported', 'QoS not supported', 'Use another server', 'Server moved',
+  'Shared subscriptions not supported', 'Connection rate exceeded', 'Maximum connect time',
+  'Subscription identifiers not supported', 'Wildcard subscriptions not supported',
 ]
+const VALUES = [0, 0, 0, 1, 2, 4, 16, 17, 24, 25, .../* @__PURE__ */ Array.from({ length: 35 }, (_, i) => 128 + i)]
+const MASKS = [351, 128, 32, 32, 32, 128, 6, 64, 256, 256, 231, 129, 129, 231, 1, 1, 1, 231, 1, 129, 1, 128, 129, 128, 128, 224, 135, 102, 24, 128, 128, 129, 128, 167, 128, 135, 129, 129, 129, 129, 160, 129, 128, 160, 160]
+const ROWS: ReadonlyArray<readonly [value: number, packets: number, name: string]> = /* @__PURE__ */ NAMES.map((n, i) => [VALUES[i]!, MASKS[i]!, n])
+
+const inPacket = (packet: PacketName, mask: number): number => mask & (1 << PACKETS.indexOf(packet))
 
 function nameFor(packet: PacketName, value: number): string | undefined {
-  for (const [v, n, ps] of ROWS) if (v === value && ps.includes(packet)) return n
-  for (const [v, n] of ROWS) if (v === value) return n
+  for (const [v, ps, n] of ROWS) if (v === value && inPacket(packet, ps)) return n
+  for (const [v, , n] of ROWS) if (v === value) return n
   return undefined
 }
 
 function valueFor(packet: PacketName, name: string): number | undefined {
   const lower = name.toLowerCase()
-  for (const [v, n, ps] of ROWS) if (n.toLowerCase() === lower && ps.includes(packet)) return v
+  for (const [v, ps, n] of ROWS) if (n.toLowerCase() === lower && inPacket(packet, ps)) return v
   return undefined
 }
 
@@ -153,45 +126,43 @@ export type MqttErrorCode =
   | typeof MQTT_ERR_AUTH | typeof MQTT_ERR_ACL_DENIED | typeof MQTT_ERR_UNKNOWN | typeof MQTT_ERR_ERRNO
   | typeof MQTT_ERR_QUEUE_SIZE | typeof MQTT_ERR_KEEPALIVE
 
-const ERR_STRINGS: Record<number, string> = {
-  [MQTT_ERR_AGAIN]: 'Operation would block; try again.',
-  [MQTT_ERR_SUCCESS]: 'No error.',
-  [MQTT_ERR_NOMEM]: 'Out of memory.',
-  [MQTT_ERR_PROTOCOL]: 'A network protocol error occurred when communicating with the broker.',
-  [MQTT_ERR_INVAL]: 'Invalid function arguments provided.',
-  [MQTT_ERR_NO_CONN]: 'The client is not currently connected.',
-  [MQTT_ERR_CONN_REFUSED]: 'The connection was refused.',
-  [MQTT_ERR_NOT_FOUND]: 'Message not found (internal error).',
-  [MQTT_ERR_CONN_LOST]: 'The connection was lost.',
-  [MQTT_ERR_TLS]: 'A TLS error occurred.',
-  [MQTT_ERR_PAYLOAD_SIZE]: 'Payload too large.',
-  [MQTT_ERR_NOT_SUPPORTED]: 'This feature is not supported.',
-  [MQTT_ERR_AUTH]: 'Authorisation failed.',
-  [MQTT_ERR_ACL_DENIED]: 'Access denied by ACL.',
-  [MQTT_ERR_UNKNOWN]: 'Unknown error.',
-  [MQTT_ERR_ERRNO]: 'Error defined by errno.',
-  [MQTT_ERR_QUEUE_SIZE]: 'Message queue full.',
-  [MQTT_ERR_KEEPALIVE]: 'Client or broker did not communicate in the keepalive interval.',
-}
+// Texts of paho's result codes, indexed by code + 1 (MQTT_ERR_AGAIN is -1).
+const ERR_STRINGS: readonly string[] = [
+  'Operation would block; try again.',
+  'No error.',
+  'Out of memory.',
+  'A network protocol error occurred when communicating with the broker.',
+  'Invalid function arguments provided.',
+  'The client is not currently connected.',
+  'The connection was refused.',
+  'Message not found (internal error).',
+  'The connection was lost.',
+  'A TLS error occurred.',
+  'Payload too large.',
+  'This feature is not supported.',
+  'Authorisation failed.',
+  'Access denied by ACL.',
+  'Unknown error.',
+  'Error defined by errno.',
+  'Message queue full.',
+  'Client or broker did not communicate in the keepalive interval.',
+]
 
 /** paho's `error_string`. */
 export function errorString(err: number): string {
-  return ERR_STRINGS[err] ?? 'Unknown error.'
+  return ERR_STRINGS[err + 1] ?? 'Unknown error.'
 }
 
 /** paho's `connack_string`: text for a 3.x return code, or a v5 ReasonCode. */
 export function connackString(rc: number | ReasonCode): string {
   if (rc instanceof ReasonCode) return rc.name
-  switch (rc) {
-    case 0: return 'Connection Accepted.'
-    case 1: return 'Connection Refused: unacceptable protocol version.'
-    case 2: return 'Connection Refused: identifier rejected.'
-    case 3: return 'Connection Refused: broker unavailable.'
-    case 4: return 'Connection Refused: bad user name or password.'
-    case 5: return 'Connection Refused: not authorised.'
-    default: return 'Connection Refused: unknown reason.'
-  }
+  return rc === 0 ? 'Connection Accepted.' : `Connection Refused: ${CONNACK_STRINGS[rc] ?? 'unknown reason'}.`
 }
+
+const CONNACK_STRINGS: readonly (string | undefined)[] = [
+  undefined, 'unacceptable protocol version', 'identifier rejected', 'broker unavailable', 'bad user name or password',
+  'not authorised',
+]
 
 // paho log levels.
 export const MQTT_LOG_INFO = 0x01
