@@ -33,6 +33,8 @@ export interface AppClientOptions {
   workerTimers?: boolean
   /** Reload the page (once) after this many messages were received. */
   reloadAfterReceived?: number
+  /** Keep the wire trace in sessionStorage, so it survives reloads (for failure reports). */
+  persistTrace?: boolean
 }
 
 export interface RecordedStatus {
@@ -71,6 +73,7 @@ interface Entry {
 }
 
 const SS = sessionStorage
+const loadNumber = Number(SS.getItem('rel.loads') ?? 0) + 1
 const K = {
   rx: 'rel.rx|', // rel.rx|<topic>|<seq> = "count,dupCount,redeliveredAfterPubcomp"
   tx: 'rel.tx|', // rel.tx|<topic>|<seq> = "sends,dupSends"
@@ -79,6 +82,7 @@ const K = {
   rxMid: 'rel.rxmid|', // rel.rxmid|<mid> = "<topic>|<seq>" of the last message received with that packet id
   rxDone: 'rel.rxdone|', // rel.rxdone|<topic>|<seq>: the broker released that QoS 2 message (PUBREL received)
   rxWire: 'rel.rxwire|', // rel.rxwire|<topic>|<seq> = PUBLISH packets received for it
+  rxResent: 'rel.rxresent|', // rel.rxresent|<topic>|<seq> = QoS 2 re-sends a client may take for new (see observeIncoming)
   violation: 'rel.violation|', // rel.violation|<what>|<topic>|<seq>
   rxGen: 'rel.rxgen|', // rel.rxgen|<topic>|<seq> = connection generation of the last delivery
   generation: 'rel.generation',
@@ -95,8 +99,16 @@ let tapProtocol = 4
 const generation = (): number => Number(SS.getItem(K.generation) ?? 0)
 /** A bounded in-memory trace of the page's outgoing acks and deliveries, for failure reports. */
 const traceLines: string[] = []
+let persistTrace = SS.getItem('rel.persistTrace') === '1'
 function trace(line: string): void {
-  if (traceLines.length < 50_000) traceLines.push(`${(performance.now() / 1000).toFixed(3)} g${generation()} ${line}`)
+  if (traceLines.length >= 50_000) return
+  const text = `${new Date().toISOString().slice(17, 23)} load${loadNumber} g${generation()} ${line}`
+  traceLines.push(text)
+  if (persistTrace) {
+    const n = Number(SS.getItem('rel.traceN') ?? 0)
+    SS.setItem(`rel.trace|${n}`, text)
+    SS.setItem('rel.traceN', String(n + 1))
+  }
 }
 
 // ------------------------------------------------------------------------------------------ the wire tap
@@ -152,6 +164,12 @@ function observeIncoming(p: ObservedPacket): void {
     const seq = parseSeq(p.payload)
     if (seq === undefined) return
     const id = `${p.topic}|${seq}`
+    // A QoS 2 message the broker sends again after releasing it (PUBREL), or again without DUP, looks like a new
+    // message to any client (MQTT-3.3.1-1: a re-delivery carries DUP): the broker re-sent it, not the client.
+    // A re-send with DUP before PUBREL must never be delivered again.
+    if (p.qos === 2 && SS.getItem(`${K.rxWire}${id}`) !== null && (SS.getItem(`${K.rxDone}${id}`) !== null || !p.dup)) {
+      bump(`${K.rxResent}${id}`, false)
+    }
     bump(`${K.rxWire}${id}`, p.dup)
     if (p.qos === 2) SS.setItem(`${K.rxMid}${p.mid}`, id)
   } else if (p.type === 'pubrel') {
@@ -186,10 +204,10 @@ function observeOutgoing(bytes: Uint8Array): void {
   }
 }
 
-/** "count,dupCount,afterReleased,sameConnection" += 1 (and the flags). */
-function bump(key: string, dup: boolean, afterReleased = false, sameConnection = false): void {
+/** "count,dupCount,brokerResent,sameConnection" += 1 (and the flags). */
+function bump(key: string, dup: boolean, brokerResent = false, sameConnection = false): void {
   const [count = 0, dups = 0, after = 0, same = 0] = (SS.getItem(key) ?? '0,0,0,0').split(',').map(Number)
-  SS.setItem(key, `${count + 1},${dups + (dup ? 1 : 0)},${after + (afterReleased ? 1 : 0)},${same + (sameConnection ? 1 : 0)}`)
+  SS.setItem(key, `${count + 1},${dups + (dup ? 1 : 0)},${after + (brokerResent ? 1 : 0)},${same + (sameConnection ? 1 : 0)}`)
 }
 
 function readCounts(prefix: string): Record<string, Record<number, [number, number, number, number]>> {
@@ -230,6 +248,10 @@ function create(opts: AppClientOptions, how: { autostart?: boolean } = {}): void
   const name = opts.name ?? 'main'
   if (clients.has(name)) throw new Error(`client ${name} exists`)
   tapProtocol = opts.protocol
+  if (opts.persistTrace) {
+    persistTrace = true
+    SS.setItem('rel.persistTrace', '1')
+  }
   const client = new Client({
     clientId: opts.clientId,
     protocol: opts.protocol,
@@ -258,7 +280,8 @@ function create(opts: AppClientOptions, how: { autostart?: boolean } = {}): void
     console.log(`[rel ${name}] status ${JSON.stringify(r)}`)
   })
   client.onLog = (_c, _u, level, text) => {
-    if (level !== 16 /* MQTT_LOG_DEBUG */) console.log(`[rel ${name}] log ${level}: ${text}`)
+    if (level !== 16 /* MQTT_LOG_DEBUG */ || text.includes('not delivered again')) console.log(`[rel ${name}] log ${level}: ${text}`)
+    if (text.includes('not delivered again')) trace(`client: ${text} .`)
   }
   const countKey = `${K.received}${name}`
   client.onMessage = (_c, _u, msg) => {
@@ -269,20 +292,18 @@ function create(opts: AppClientOptions, how: { autostart?: boolean } = {}): void
       return
     }
     const id = `${msg.topic}|${seq}`
-    // A QoS 2 message delivered again after the broker released it (sent PUBREL) came as a new PUBLISH: the
-    // client cannot tell it from a new message (the packet id was free again).
-    const again = msg.qos === 2 && SS.getItem(`${K.rx}${id}`) !== null && SS.getItem(`${K.rxDone}${id}`) !== null
     const gen = String(generation())
     const sameConnection = SS.getItem(`${K.rxGen}${id}`) === gen
     SS.setItem(`${K.rxGen}${id}`, gen)
     trace(`deliver m${msg.mid} q${msg.qos}${msg.dup ? ' DUP' : ''} ${id}`)
-    bump(`${K.rx}${id}`, msg.dup, again, sameConnection)
+    bump(`${K.rx}${id}`, msg.dup, false, sameConnection)
     const total = Number(SS.getItem(countKey) ?? 0) + 1
     SS.setItem(countKey, String(total))
     const after = opts.reloadAfterReceived
     if (after !== undefined && total >= after && !SS.getItem(`${K.reloaded}${name}`)) {
       SS.setItem(`${K.reloaded}${name}`, '1')
       console.log(`[rel ${name}] reloading after ${total} messages`)
+      trace(`reloading after ${total} messages .`)
       location.reload()
     }
   }
@@ -440,12 +461,16 @@ const rel = {
   /** Received tallies by topic (across reloads), with the PUBLISH packets seen on the wire for each. */
   received: (): Record<string, Tally> => {
     const tallies: Record<string, Tally> = readCounts(K.rx)
-    for (const [topic, wire] of Object.entries(readCounts(K.rxWire))) {
-      for (const [seq, [n]] of Object.entries(wire)) {
-        const e = tallies[topic]?.[Number(seq)]
-        if (e) e[4] = n
+    const merge = (prefix: string, at: 2 | 4): void => {
+      for (const [topic, counts] of Object.entries(readCounts(prefix))) {
+        for (const [seq, [n]] of Object.entries(counts)) {
+          const e = tallies[topic]?.[Number(seq)]
+          if (e) e[at] = n
+        }
       }
     }
+    merge(K.rxWire, 4)
+    merge(K.rxResent, 2)
     return tallies
   },
   /** PUBLISH sends seen on the wire, by topic (across reloads). */
@@ -464,10 +489,14 @@ const rel = {
   },
   fence: (topic: string): string | null => SS.getItem(`${K.fence}${topic}`),
   /** Trace lines (this load) containing any of `needles` (" m123 "), or ending with one given as "=<topic>|<seq>". */
-  trace: (needles: string[]): string[] =>
-    traceLines.filter((l) => needles.some((n) => (n.startsWith('=') ? l.endsWith(` ${n.slice(1)}`) : l.includes(n)))),
+  trace: (needles: string[]): string[] => {
+    const lines = persistTrace
+      ? Array.from({ length: Number(SS.getItem('rel.traceN') ?? 0) }, (_, i) => SS.getItem(`rel.trace|${i}`) ?? '')
+      : traceLines
+    return lines.filter((l) => needles.some((n) => (n.startsWith('=') ? l.endsWith(` ${n.slice(1)}`) : l.includes(n))))
+  },
   /** How many times the app was loaded in this tab. */
-  loads: Number(SS.getItem(K.loads) ?? 0) + 1,
+  loads: loadNumber,
   /** Set once an autostarted client finished restore + connect (or failed to connect). */
   autostarted: undefined as undefined | { restored: PendingSummary; connect: Awaited<ReturnType<typeof connect>> },
 }

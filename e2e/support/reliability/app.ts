@@ -107,3 +107,15 @@ export async function waitForAutostart(page: Page, timeout = 15_000): Promise<No
   await page.waitForFunction(() => window.rel?.autostarted !== undefined, undefined, { timeout })
   return page.evaluate(() => window.rel.autostarted!)
 }
+
+/**
+ * The page's wire trace for some messages of `topic` (for failure reports): the lines about those seqs, then
+ * every line about the packet ids they used, plus connection status lines.
+ */
+export async function traceFor(page: Page, topic: string, seqs: readonly number[]): Promise<string[]> {
+  const needles = seqs.slice(0, 6).map((s) => `=${topic}|${s}`)
+  if (needles.length === 0) return []
+  const lines = await page.evaluate((n) => window.rel.trace(n), needles)
+  const mids = [...new Set(lines.flatMap((l) => /\bm(\d+)\b/.exec(l)?.[1] ?? []))].map((m) => ` m${m} `)
+  return page.evaluate((n) => window.rel.trace(n), [...needles, ...mids, 'status connected', 'reloading'])
+}

@@ -54,7 +54,7 @@ export interface RelKit {
 let counter = 0
 
 export const test = base.extend<{ rel: RelKit }>({
-  rel: async ({}, use, testInfo) => { // eslint-disable-line no-empty-pattern
+  rel: async ({ pageLog }, use, testInfo) => {
     const stops: Array<() => Promise<void>> = []
     const logs: Array<{ name: string; text: () => string }> = []
     const clients: CountingClient[] = []
@@ -109,9 +109,12 @@ export const test = base.extend<{ rel: RelKit }>({
 
     await use(kit)
 
-    const failed = testInfo.status !== testInfo.expectedStatus || process.env.REL_DEBUG === "1"
-    if (failed) {
+    const failed = testInfo.status !== testInfo.expectedStatus
+    // REL_DEBUG=1: print everything for passing tests too (the page console included).
+    const debug = process.env.REL_DEBUG === '1'
+    if (failed || debug) {
       const parts: string[] = [`----- reliability timeline: ${testInfo.title} -----`, ...timeline]
+      if (debug && !failed) parts.push('----- page console -----', ...pageLog.lines)
       for (const c of clients) parts.push(`----- node client ${c.opts.clientId} -----`, ...c.log)
       for (const l of logs) {
         const text = l.text() || '(empty)'

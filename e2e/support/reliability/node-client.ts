@@ -110,10 +110,9 @@ export class CountingClient {
         o.push(seq)
       }
       const id = `${msg.topic}|${seq}`
-      const again = msg.qos === 2 && (t[seq]?.[0] ?? 0) > 0 && this.#rxDone.has(id)
       const sameConnection = this.#rxGen.get(id) === this.#generation
       this.#rxGen.set(id, this.#generation)
-      tallyAdd(t, seq, msg.dup, again, sameConnection)
+      tallyAdd(t, seq, msg.dup, false, sameConnection)
     }
     this.client = c
   }
@@ -127,8 +126,14 @@ export class CountingClient {
       if (seq === undefined) return
       let t = this.received.get(p.topic)
       if (!t) this.received.set(p.topic, (t = {}))
+      const id = `${p.topic}|${seq}`
+      // As in the page app: a QoS 2 re-send after PUBREL, or without DUP, is the broker's doing (MQTT-3.3.1-1).
+      if (p.qos === 2 && (t[seq]?.[4] ?? 0) > 0 && (this.#rxDone.has(id) || !p.dup)) {
+        const e = t[seq]!
+        e[2] = (e[2] ?? 0) + 1
+      }
       tallyWire(t, seq)
-      if (p.qos === 2) this.#rxMid.set(p.mid, `${p.topic}|${seq}`)
+      if (p.qos === 2) this.#rxMid.set(p.mid, id)
     } else if (p.type === 'pubrel') {
       const id = this.#rxMid.get(p.mid)
       if (id) this.#rxDone.add(id)

@@ -17,20 +17,20 @@ export function parseSeq(payload: string): number | undefined {
 }
 
 /**
- * Deliveries to a subscriber: seq → [times delivered, of which with the DUP flag, of which QoS 2 deliveries
- * that came after the broker had released that message (PUBREL received), of which deliveries on the same
- * connection as the previous delivery of that seq, PUBLISH packets received for it on the wire].
+ * Deliveries to a subscriber: seq → [times delivered, of which with the DUP flag, QoS 2 re-sends by the broker
+ * that any client must take for a new message (after that message's PUBREL, or without DUP), deliveries on the
+ * same connection as the previous delivery of that seq, PUBLISH packets received for it on the wire].
  */
-export type Tally = Record<number, [count: number, dupCount: number, afterReleased?: number, sameConnection?: number, wire?: number]>
+export type Tally = Record<number, [count: number, dupCount: number, brokerResent?: number, sameConnection?: number, wire?: number]>
 
 /** A publisher's sends seen on the wire: seq → [PUBLISH packets sent, of which with DUP set]. */
 export type Sends = Record<number, [sends: number, dupSends: number]>
 
-export function tallyAdd(t: Tally, seq: number, dup: boolean, afterReleased = false, sameConnection = false): void {
+export function tallyAdd(t: Tally, seq: number, dup: boolean, brokerResent = false, sameConnection = false): void {
   const e = t[seq] ?? (t[seq] = [0, 0, 0, 0, 0])
   e[0]++
   if (dup) e[1]++
-  if (afterReleased) e[2] = (e[2] ?? 0) + 1
+  if (brokerResent) e[2] = (e[2] ?? 0) + 1
   if (sameConnection) e[3] = (e[3] ?? 0) + 1
 }
 
@@ -67,11 +67,12 @@ export interface StreamExpectation {
   /** First deliveries must come in increasing seq order. */
   order?: readonly number[]
   /**
-   * The broker is known to send a released QoS 2 message again as a new PUBLISH (Aedes 1.2.0 after a reconnect
-   * re-sends the PUBLISH instead of the PUBREL): deliveries after the subscriber got that message's PUBREL
-   * (see Tally) are reported as `brokerDuplicates`, not as problems. Any other QoS 2 duplicate still is one.
+   * The broker is known to send QoS 2 messages again in a way no client can tell from a new message (Aedes 1.2.0
+   * after a reconnect re-sends the PUBLISH of a message it has already released with PUBREL, and never sets DUP
+   * on a re-delivery): duplicates no more numerous than such re-sends (see Tally) are reported as
+   * `brokerDuplicates`, not problems. A re-send with DUP before PUBREL delivered again is still a problem.
    */
-  brokerRedeliversReleasedQos2?: boolean
+  brokerResendsQos2AsNew?: boolean
   /**
    * The broker sends a QoS 1 message again without DUP (Aedes 1.2.0 never sets DUP, against MQTT-3.3.1-1, and
    * after a reconnect may send one message twice on the same connection): QoS 1 duplicates are reported as
@@ -97,8 +98,8 @@ export interface StreamReport {
   /** Total extra deliveries (all explained or allowed when there are no problems). */
   duplicates: number
   /**
-   * Duplicates the broker is known to cause (see `brokerRedeliversReleasedQos2`, `brokerOmitsDup`), not the
-   * client: QoS 2 deliveries of released messages, QoS 1 messages sent again without DUP.
+   * Duplicates the broker is known to cause (see `brokerResendsQos2AsNew`, `brokerOmitsDup`), not the client:
+   * QoS 2 messages re-sent after PUBREL or without DUP, QoS 1 messages sent again without DUP.
    */
   brokerDuplicates: Array<[seq: number, count: number]>
   problems: string[]
@@ -119,11 +120,11 @@ export function checkStream(e: StreamExpectation): StreamReport {
   const brokerDuplicates: StreamReport['brokerDuplicates'] = []
   let duplicates = 0
   for (const s of seqs.sort((a, b) => a - b)) {
-    const [count, dupCount, afterReleased = 0, , wire = 0] = e.tally[s]!
+    const [count, dupCount, brokerResent = 0, , wire = 0] = e.tally[s]!
     if (count <= 1) continue
     duplicates += count - 1
     if (allowed.has(s)) continue
-    if (e.qos === 2 && e.brokerRedeliversReleasedQos2 && afterReleased >= count - 1) brokerDuplicates.push([s, count])
+    if (e.qos === 2 && e.brokerResendsQos2AsNew && brokerResent >= count - 1) brokerDuplicates.push([s, count])
     else if (e.qos === 2) qos2Duplicates.push([s, count])
     else {
       const dupSends = e.sends?.[s]?.[1] ?? 0
