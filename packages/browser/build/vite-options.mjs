@@ -7,6 +7,9 @@
 //   buffer               → shims/buffer.cjs: the part of Buffer used, on Uint8Array + TextEncoder/TextDecoder
 // (The `buffer` package and bl's own BufferList work too, but cost ~9 KB gzip of the 30 KB budget.)
 // Everything, the core included, is bundled so consumers need zero configuration.
+import { readFileSync, readdirSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { defaultClientConditions } from 'vite'
 
@@ -30,6 +33,41 @@ export function browserShims() {
       return Object.prototype.hasOwnProperty.call(SHIMS, id) ? SHIMS[id] : null
     },
   }
+}
+
+/**
+ * `_name` string literals: property names used by name (mqtt-packet's parser calls its state methods so), except
+ * the first argument of a `debug(…)` call (its tracing, dropped from the bundle).
+ */
+const QUOTED_PRIVATE_NAME = /(?<!\bdebug\(\s*)['"`](_[A-Za-z0-9][A-Za-z0-9_$]*)['"`]/g
+
+/**
+ * The IIFE's minifier also shortens `_x`-style property names (mqtt-packet's parser state and methods, the shims'
+ * fields, the core's internal `_reject`-style methods): they are internal to the bundle. Names that also occur as
+ * string literals are kept: found by reading the sources of everything bundled (mqtt-packet, the core, this
+ * package, the shims) before the build; the plugin checks during the build that no bundled module has another one.
+ */
+export function privateNameMangling() {
+  const files = [
+    ...sourceFiles(dirname(createRequire(here('../../core/package.json')).resolve('mqtt-packet/package.json')), /^(?!test)\w+\.js$/),
+    ...sourceFiles(here('../../core/src'), /\.ts$/), ...sourceFiles(here('../src'), /\.ts$/), ...sourceFiles(here('./shims'), /\.c?js$/),
+  ]
+  const reserved = new Set()
+  for (const f of files) for (const m of readFileSync(f, 'utf8').matchAll(QUOTED_PRIVATE_NAME)) reserved.add(m[1])
+  const plugin = {
+    name: 'webmqtt-private-name-mangling',
+    transform(code, id) {
+      for (const m of code.matchAll(QUOTED_PRIVATE_NAME)) {
+        if (!reserved.has(m[1])) this.error(`${id} uses the property name ${m[1]} as a string; it is not reserved from mangling`)
+      }
+      return null
+    },
+  }
+  return { plugin, mangleProps: { include: /^_[A-Za-z0-9]/, reserved: [...reserved].sort() } }
+}
+
+function sourceFiles(dir, pattern) {
+  return readdirSync(dir, { recursive: true }).map(String).filter((f) => pattern.test(f)).map((f) => join(dir, f))
 }
 
 /**
@@ -57,11 +95,12 @@ export function esmFileName(name) {
  */
 export function viteOptions(format) {
   const es = format === 'es'
+  const mangling = es ? undefined : privateNameMangling()
   return {
     configFile: false,
     root: packageRoot,
     logLevel: 'warn',
-    plugins: [browserShims()],
+    plugins: [browserShims(), ...(mangling ? [mangling.plugin] : [])],
     resolve: {
       // `source` maps @webmqtt/core to its TypeScript sources.
       conditions: ['source', ...defaultClientConditions],
@@ -81,11 +120,21 @@ export function viteOptions(format) {
         fileName: (_format, entryName) => (es ? esmFileName(entryName) : 'webmqtt.iife.js'),
       },
       rolldownOptions: {
-        ...(es ? { output: { preserveModules: true, preserveModulesRoot: here('../src') } } : {}),
+        output: es
+          ? { preserveModules: true, preserveModulesRoot: here('../src') }
+          : {
+              // No Symbol.toStringTag on the `webmqtt` namespace object.
+              generatedCode: { preset: 'es2015', symbols: false },
+              minify: { compress: true, mangle: true, codegen: true, mangleProps: mangling?.mangleProps },
+            },
         // Bundle everything: no bare import may remain in the output.
         external: [],
-        // mqtt-packet's tracing calls go to the no-op `debug` shim: drop the calls and their format strings.
-        treeshake: { manualPureFunctions: ['debug'] },
+        treeshake: {
+          // mqtt-packet's tracing calls go to the no-op `debug` shim: drop the calls and their format strings,
+          manualPureFunctions: ['debug'],
+          // and the property reads left over from their arguments (nothing here reads a property for effect).
+          propertyReadSideEffects: false,
+        },
       },
     },
   }

@@ -1,10 +1,12 @@
 // The browser shims (build/shims: Buffer, BufferList, events, debug, process-nextick-args) against the real
 // modules: the core codec bundled with the shims must encode byte-for-byte like the core codec on Node's Buffer,
-// `bl` and `events`, and decode the same packets from the same bytes however they are split into frames.
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+// `bl` and `events`, and decode the same packets from the same bytes however they are split into frames. Both as
+// the ESM build bundles it and as the minified IIFE build does (which also shortens `_x` property names).
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { runInThisContext } from 'node:vm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Decoder as RealDecoder, encode as realEncode, toBuffer as realBuffer } from '../../core/src/codec.js'
 import type { Packet } from '../../core/src/codec.js'
@@ -32,13 +34,17 @@ interface ShimBuffer extends Uint8Array<ArrayBuffer> {
 }
 
 let tmp: string
-let shim: Shimmed
+const builds: Record<'esm' | 'iife', Shimmed> = {} as never
 
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'webmqtt-shims-'))
-  await buildBundle('es', tmp, new URL('./fixtures/codec-entry.ts', import.meta.url).pathname)
-  const entry = readdirSync(tmp, { recursive: true }).map(String).find((f) => f.endsWith('codec-entry.js'))!
-  shim = (await import(pathToFileURL(join(tmp, entry)).href)) as Shimmed
+  const fixture = new URL('./fixtures/codec-entry.ts', import.meta.url).pathname
+  await buildBundle('es', join(tmp, 'es'), fixture)
+  const entry = readdirSync(join(tmp, 'es'), { recursive: true }).map(String).find((f) => f.endsWith('codec-entry.js'))!
+  builds.esm = (await import(pathToFileURL(join(tmp, 'es', entry)).href)) as Shimmed
+  await buildBundle('iife', join(tmp, 'iife'), fixture)
+  // The IIFE declares `var webmqtt`: run it in this realm (same Uint8Array) inside a function, so no global is left.
+  builds.iife = runInThisContext(`(function () {\n${readFileSync(join(tmp, 'iife', 'webmqtt.iife.js'), 'utf8')}\nreturn webmqtt\n})()`) as Shimmed
 }, 60_000)
 
 afterAll(() => {
@@ -118,7 +124,9 @@ function decodeAll(D: typeof RealDecoder, v: 3 | 4 | 5, chunks: Uint8Array[]): u
   return plain(packets)
 }
 
-describe('codec with the browser shims', () => {
+describe.each(['esm', 'iife'] as const)('codec with the browser shims (%s build)', (build) => {
+  let shim: Shimmed
+  beforeAll(() => { shim = builds[build] })
   const realCorpus = corpus((u) => realBuffer(u))
   it.each(corpus().map(([name, , v], i) => [name, i, v] as const))('%s: same bytes as on Node, and decodes the same from one frame or byte-sized frames', (_name, i, v) => {
     const real = realEncode(realCorpus[i]![1], v)
@@ -151,7 +159,7 @@ describe('codec with the browser shims', () => {
 
 describe('Buffer shim', () => {
   it('matches Node for the calls mqtt-packet makes', () => {
-    const B = shim.Buffer
+    const B = builds.esm.Buffer
     for (const s of ['', 'abc', TEXT, '\uD800 lone', 'a\uDC00b', '\u{10FFFF}', 'x'.repeat(300)]) {
       expect([...B.from(s)]).toEqual([...Buffer.from(s)])
       expect(B.byteLength(s)).toBe(Buffer.byteLength(s))
