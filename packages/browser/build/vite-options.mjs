@@ -71,6 +71,30 @@ function sourceFiles(dir, pattern) {
 }
 
 /**
+ * The IIFE's entry: a module whose default export is one object literal with every value `src/index.ts` exports,
+ * so the global `webmqtt` is built as `{ Client: …, MQTT_ERR_AGAIN: -1, … }` (constants inlined) rather than by one
+ * assignment per export. Generated from the index's export list, so the two cannot drift apart.
+ */
+export function iifeEntry() {
+  const id = '\0webmqtt-iife-entry'
+  return {
+    name: 'webmqtt-iife-entry',
+    enforce: 'pre',
+    resolveId(source) {
+      return source === IIFE_ENTRY ? id : null
+    },
+    async load(source) {
+      if (source !== id) return null
+      const index = here('../src/index.ts')
+      const names = (await this.load({ id: index })).exports.filter((n) => n !== 'default').sort()
+      return `import { ${names.join(', ')} } from ${JSON.stringify(index)}\nexport default { ${names.join(', ')} }\n`
+    },
+  }
+}
+/** Not a file: the plugin provides it (Vite resolves a library entry to an absolute path first). */
+const IIFE_ENTRY = here('./iife-entry.js')
+
+/**
  * ESM output keeps one file per module (so `sideEffects: false` lets consumers drop whole modules): our own at
  * the top of dist/, the core under dist/core/, mqtt-packet under dist/vendor/ (never a node_modules folder:
  * npm would leave it out of the package), the shims under dist/shims/.
@@ -100,7 +124,7 @@ export function viteOptions(format) {
     configFile: false,
     root: packageRoot,
     logLevel: 'warn',
-    plugins: [browserShims(), ...(mangling ? [mangling.plugin] : [])],
+    plugins: [browserShims(), ...(mangling ? [mangling.plugin, iifeEntry()] : [])],
     resolve: {
       // `source` maps @webmqtt/core to its TypeScript sources.
       conditions: ['source', ...defaultClientConditions],
@@ -114,7 +138,7 @@ export function viteOptions(format) {
       minify: !es,
       reportCompressedSize: false,
       lib: {
-        entry: here('../src/index.ts'),
+        entry: es ? here('../src/index.ts') : IIFE_ENTRY,
         formats: [format],
         name: 'webmqtt',
         fileName: (_format, entryName) => (es ? esmFileName(entryName) : 'webmqtt.iife.js'),
@@ -123,12 +147,14 @@ export function viteOptions(format) {
         output: es
           ? { preserveModules: true, preserveModulesRoot: here('../src') }
           : {
-              // No Symbol.toStringTag on the `webmqtt` namespace object.
+              exports: 'default',
               generatedCode: { preset: 'es2015', symbols: false },
               minify: { compress: true, mangle: true, codegen: true, mangleProps: mangling?.mangleProps },
             },
         // Bundle everything: no bare import may remain in the output.
         external: [],
+        // Imported constants used as values (the IIFE's export object) are inlined.
+        optimization: { inlineConst: { mode: 'all', pass: 2 } },
         treeshake: {
           // mqtt-packet's tracing calls go to the no-op `debug` shim: drop the calls and their format strings,
           manualPureFunctions: ['debug'],

@@ -117,6 +117,11 @@ describe('IIFE bundle', () => {
     runInContext(code, ctx)
     expect(runInContext('typeof webmqtt.Client', ctx)).toBe('function')
     expect(runInContext('typeof webmqtt.MQTTv5 === "number" && typeof webmqtt.errors.WebSocketRefusedError', ctx)).toBe('function')
+    // Every value the package exports, with the same values for the constants.
+    const source = await import('../src/index.js')
+    const global = runInContext('webmqtt', ctx) as Record<string, unknown>
+    expect(Object.keys(global).sort()).toEqual(Object.keys(source).sort())
+    for (const [k, v] of Object.entries(source)) if (typeof v === 'number') expect(global[k], k).toBe(v)
     const r = await runSmoke(ctx, 'webmqtt')
     expect(r.text).toBe('héllo 😀')
     expect(r.granted).toEqual([1])
