@@ -3,7 +3,13 @@
  * with browser defaults: WebSocket transport, IndexedDB sessions, Worker timers, page lifecycle hooks.
  * `Client` here is the browser Client; everything else is the core API.
  */
-import { errors as coreErrors } from '@webmqtt/core'
+import {
+  ConnectTimeoutError, ConnectionClosedError, ConnectionRefusedError, InvalidArgumentError, InvalidFilterError, InvalidPayloadError,
+  InvalidPropertyError, InvalidQosError, InvalidStateError, InvalidTopicError, KeepaliveTimeoutError, MqttError, NotConnectedError,
+  NotSupportedError, PacketTooLargeError, ProtocolError, PublishFailedError, QueueFullError, ServerDisconnectError, SessionLockedError,
+  StorageError, TimeoutError,
+} from '@webmqtt/core'
+import type { errors as coreErrors } from '@webmqtt/core'
 import { WebSocketRefusedError, WebSocketTimeoutError } from './errors.js'
 
 export { Client } from './client.js'
@@ -17,7 +23,13 @@ export { WebSocketRefusedError, WebSocketTimeoutError }
 
 /** Every error class, by name (the core's plus the WebSocket transport's). */
 export const errors: typeof coreErrors & { readonly WebSocketRefusedError: typeof WebSocketRefusedError; readonly WebSocketTimeoutError: typeof WebSocketTimeoutError } =
-  /* @__PURE__ */ Object.assign({}, coreErrors, { WebSocketRefusedError, WebSocketTimeoutError })
+{
+  MqttError, InvalidArgumentError, InvalidTopicError, InvalidFilterError, InvalidQosError, InvalidPayloadError,
+  InvalidPropertyError, InvalidStateError, PacketTooLargeError, ConnectionRefusedError, ConnectionClosedError,
+  ConnectTimeoutError, KeepaliveTimeoutError, ProtocolError, ServerDisconnectError, QueueFullError, NotConnectedError,
+  PublishFailedError, TimeoutError, StorageError, NotSupportedError, SessionLockedError, WebSocketRefusedError,
+  WebSocketTimeoutError,
+}
 
 // The core API, by name (its Client is the base class of ours).
 export {

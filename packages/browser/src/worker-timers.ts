@@ -13,10 +13,10 @@ import type { TimerHandle, Timers } from '@webmqtt/core'
 
 /** Worker protocol: main → worker `[id, ms]` (ms < 0 clears); worker → main `id` when due, `0` once started. */
 export const WORKER_SOURCE =
-  'var t=new Map();' +
-  'onmessage=function(e){var id=e.data[0],ms=e.data[1];' +
-  'if(ms<0){clearTimeout(t.get(id));t.delete(id);return}' +
-  't.set(id,setTimeout(function(){t.delete(id);postMessage(id)},ms))};' +
+  'var t=new Map;' +
+  'onmessage=e=>{var[i,m]=e.data;' +
+  'if(m<0)clearTimeout(t.get(i)),t.delete(i);' +
+  'else t.set(i,setTimeout(()=>{t.delete(i);postMessage(i)},m))};' +
   'postMessage(0)'
 
 export type WorkerTimersMode = 'worker' | 'native'

@@ -4,9 +4,10 @@ import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import {
   ConnectionClosedError, InvalidArgumentError, MemoryStore, MQTTv5, NotSupportedError, SessionLockedError, StorageError, nativeTimers,
+  errors as coreErrors,
 } from '@webmqtt/core'
 import type { Transport } from '@webmqtt/core'
-import { Client, LazyIndexedDBStore, WebSocketTransport } from '../src/index.js'
+import { Client, LazyIndexedDBStore, WebSocketRefusedError, WebSocketTimeoutError, WebSocketTransport, errors } from '../src/index.js'
 import { fakeFactory } from './support/fake-websocket.js'
 
 /** A socket that opens and answers CONNECT (0x10) with a successful 3.1.1 CONNACK. */
@@ -87,6 +88,14 @@ describe('browser Client defaults', () => {
     await c.disconnect()
     const transport: Transport = { connect: () => Promise.reject(new Error('x')) }
     expect(new Client({ transport }).transport).toBe(transport)
+  })
+})
+
+describe('errors', () => {
+  it("has every core error class, then the WebSocket transport's", () => {
+    expect(Object.entries(errors)).toEqual([
+      ...Object.entries(coreErrors), ['WebSocketRefusedError', WebSocketRefusedError], ['WebSocketTimeoutError', WebSocketTimeoutError],
+    ])
   })
 })
 

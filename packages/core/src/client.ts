@@ -293,6 +293,10 @@ export class Client {
 
   // ---------------------------------------------------------------- options (paho names)
 
+  #v5Only(properties: unknown, what: string): void {
+    if (properties !== undefined && this.#protocol !== MQTTv5) throw new InvalidArgumentError(`${what} properties need MQTTv5`)
+  }
+
   #requireIdle(what: string): void {
     if (this.#state !== 'disconnected') {
       throw new InvalidStateError(`${what}() only while disconnected, not ${this.#state}`)
@@ -314,7 +318,7 @@ export class Client {
     validateTopic(topic)
     validateQos(qos)
     const p = copyPayload(toPayload(payload))
-    if (properties !== undefined && this.#protocol !== MQTTv5) throw new InvalidArgumentError('will properties need MQTTv5')
+    this.#v5Only(properties, 'will')
     outgoingProperties(properties)
     this.#will = { topic, payload: p, qos, retain: Boolean(retain), properties }
   }
@@ -388,7 +392,7 @@ export class Client {
     if (typeof host !== 'string' || host.length === 0) throw new InvalidArgumentError('host must be a non-empty string')
     if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) throw new InvalidArgumentError(`port must be 1–65535, got ${port}`)
     if (!Number.isInteger(keepalive) || keepalive < 0 || keepalive > 65535) throw new InvalidArgumentError(`keepalive must be 0–65535, got ${keepalive}`)
-    if (options.properties !== undefined && this.#protocol !== MQTTv5) throw new InvalidArgumentError('connect properties need MQTTv5')
+    this.#v5Only(options.properties, 'connect')
     outgoingProperties(options.properties)
     this.#params = { host, port, keepalive, cleanStart: options.cleanStart ?? this.#cleanStart, properties: options.properties }
     this.#userDisconnect = false
@@ -570,7 +574,7 @@ export class Client {
 
   #attemptFailed(err: Error): void {
     this.#log(MQTT_LOG_WARNING, `connection attempt ${this.#attempt} failed: ${err.message}`)
-    this.#callback('onConnectFail', () => this.onConnectFail?.(this, this.#userdata, err))
+    this.#paho('onConnectFail', err)
     const permanent = err.name === 'ConnectionRefusedError' && PERMANENT_REFUSALS.has((err as { reasonCode?: ReasonCode }).reasonCode?.value ?? -1)
     // Bad arguments (e.g. properties mqtt-packet cannot encode) fail the same way on every attempt.
     const hopeless = err instanceof StorageError || err instanceof InvalidArgumentError
@@ -625,7 +629,7 @@ export class Client {
       this.#setState('disconnected')
       this.#status({ type: 'disconnected', error: undefined })
     }
-    this.#callback('onDisconnect', () => this.onDisconnect?.(this, this.#userdata, { fromServer }, rc, props))
+    this.#paho('onDisconnect', { fromServer }, rc, props)
   }
 
   // ---------------------------------------------------------------- session
@@ -742,7 +746,7 @@ export class Client {
     validateTopic(topic, this.#protocol === MQTTv5 && properties?.topicAlias !== undefined)
     validateQos(qos)
     const bytes = copyPayload(toPayload(payload))
-    if (properties !== undefined && this.#protocol !== MQTTv5) throw new InvalidArgumentError('publish properties need MQTTv5')
+    this.#v5Only(properties, 'publish')
     outgoingProperties(properties)
     if (this.#state === 'connected' && qos > this.#serverMaxQos) throw new InvalidQosError(`broker accepts QoS up to ${this.#serverMaxQos}`)
     if (this.#state === 'connected' && retain && !this.#serverRetainAvailable) throw new InvalidArgumentError('broker does not support retain')
@@ -773,7 +777,7 @@ export class Client {
 
   subscribe(topic: SubscribeTopicArg, qos: QoS | SubscribeOptions = 0, properties?: SubscribeProperties): SubscribeResult {
     const entries = parseSubscribeArgs(topic, qos)
-    if (properties !== undefined && this.#protocol !== MQTTv5) throw new InvalidArgumentError('subscribe properties need MQTTv5')
+    this.#v5Only(properties, 'subscribe')
     const v5 = this.#protocol === MQTTv5
     const packet = {
       cmd: 'subscribe',
@@ -789,7 +793,7 @@ export class Client {
 
   unsubscribe(topic: string | readonly string[], properties?: UnsubscribeProperties): UnsubscribeResult {
     const topics = parseUnsubscribeArgs(topic)
-    if (properties !== undefined && this.#protocol !== MQTTv5) throw new InvalidArgumentError('unsubscribe properties need MQTTv5')
+    this.#v5Only(properties, 'unsubscribe')
     const packet = { cmd: 'unsubscribe', unsubscriptions: topics, ...(properties ? { properties: outgoingProperties(properties) } : {}) }
     const r = this.#request('unsubscribe', packet, topics.map((t) => ({ topic: t })))
     return { rc: r.rc, mid: r.mid, done: r.done.promise, then: (a, b) => r.done.promise.then(a, b) }
@@ -871,8 +875,8 @@ export class Client {
       connackRefused: (c, err) => { this.#failAttempt(err); c.close(err) },
       deliver: (m) => this.#deliver(m),
       releaseId: (mid) => this.#ids.release(mid),
-      subscribed: (mid, codes, props) => this.#callback('onSubscribe', () => this.onSubscribe?.(this, this.#userdata, mid, codes, props)),
-      unsubscribed: (mid, codes, props) => this.#callback('onUnsubscribe', () => this.onUnsubscribe?.(this, this.#userdata, mid, codes, props)),
+      subscribed: (mid, codes, props) => this.#paho('onSubscribe', mid, codes, props),
+      unsubscribed: (mid, codes, props) => this.#paho('onUnsubscribe', mid, codes, props),
       protocolError: (c, err) => this.#protocolError(c, err),
     }
   }
@@ -905,7 +909,7 @@ export class Client {
     if (this.#persister) void this.#persister.enqueue({ type: 'putMeta', meta: this.#meta() })
     this.#log(MQTT_LOG_INFO, `connected (session present: ${result.sessionPresent})`)
     this.#status({ type: 'connected', sessionPresent: result.sessionPresent, reasonCode: result.reasonCode })
-    this.#callback('onConnect', () => this.onConnect?.(this, this.#userdata, { sessionPresent: result.sessionPresent }, result.reasonCode, props))
+    this.#paho('onConnect', { sessionPresent: result.sessionPresent }, result.reasonCode, props)
     this.#attemptResult?.resolve(result)
     this.#attemptResult = undefined
   }
@@ -922,7 +926,7 @@ export class Client {
   #published(m: OutMsg, rc: ReasonCode | undefined, props: unknown, error?: Error): void {
     if (error) m.info._reject(error)
     else m.info._resolve(rc)
-    if (rc) this.#callback('onPublish', () => this.onPublish?.(this, this.#userdata, m.mid, rc, props))
+    if (rc) this.#paho('onPublish', m.mid, rc, props)
     if (error) this.#log(MQTT_LOG_WARNING, error.message)
   }
 
@@ -934,7 +938,7 @@ export class Client {
         this.#callback('message callback', () => cb(this, this.#userdata, m))
       }
     }
-    if (!matched) this.#callback('onMessage', () => this.onMessage?.(this, this.#userdata, m))
+    if (!matched) this.#paho('onMessage', m)
     this.#events.emit('message', m)
     for (const it of this.#iterators) if (!it.match || it.match(m.topic)) it.queue.push(m)
   }
@@ -950,6 +954,11 @@ export class Client {
   #status(ev: StatusEvent): void {
     this.#events.emit('status', ev)
     for (const q of this.#statusIterators) q.push(ev)
+  }
+
+  /** Call the paho-style callback `name` (client, userdata, …args), if set; a throwing callback is logged. */
+  #paho(name: 'onConnect' | 'onConnectFail' | 'onDisconnect' | 'onMessage' | 'onPublish' | 'onSubscribe' | 'onUnsubscribe', ...args: unknown[]): void {
+    this.#callback(name, () => (this[name] as ((...a: unknown[]) => void) | undefined)?.(this, this.#userdata, ...args))
   }
 
   #callback(name: string, fn: () => void): void {
