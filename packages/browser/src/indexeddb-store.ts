@@ -165,10 +165,7 @@ export class IndexedDBStore implements SessionStore {
   async clear(key: string): Promise<void> {
     const tx = this.#transaction(ALL_STORES, 'readwrite')
     const r = this.#keyRange(key)
-    tx.objectStore(OUT).delete(r)
-    tx.objectStore(IN).delete(r)
-    tx.objectStore(SUBS).delete(r)
-    tx.objectStore(META).delete(key)
+    for (const name of ALL_STORES) tx.objectStore(name).delete(name === META ? key : r)
     await this.#done(tx)
   }
 
@@ -203,9 +200,7 @@ export class IndexedDBStore implements SessionStore {
   #transaction(names: readonly string[], mode: IDBTransactionMode): IDBTransaction {
     this.#check()
     try {
-      return mode === 'readwrite'
-        ? this.#db.transaction(names as string[], mode, { durability: this.#durability })
-        : this.#db.transaction(names as string[], mode)
+      return this.#db.transaction(names as string[], mode, mode === 'readwrite' ? { durability: this.#durability } : undefined)
     } catch (err) {
       // InvalidStateError: the connection is closing/closed (e.g. the browser closed it a moment ago).
       const e = storageError('closed', `IndexedDB "${this.dbName}" transaction refused: ${describe(err)}`, err)

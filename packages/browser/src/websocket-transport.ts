@@ -71,7 +71,10 @@ export interface WebSocketTransportOptions extends WebSocketOptions {
   timers?: Timers
 }
 
+// Phases of a connection; OPEN is also WebSocket.OPEN (readyState).
+const OPENING = 0
 const OPEN = 1
+const CLOSED = 2
 const DEFAULT_PATH = '/mqtt'
 const DEFAULT_OPEN_TIMEOUT_MS = 10_000
 const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i
@@ -185,41 +188,35 @@ export class WebSocketTransport implements Transport {
       checkHeaders(headers)
     }
     throwIfAborted(signal)
-    return this.#openSocket(url, protocols, headers, s, signal, handlers)
-  }
 
-  #openSocket(
-    url: string, protocols: string[], headers: WebSocketHeaders | undefined, s: Settings, signal: AbortSignal,
-    handlers: TransportHandlers,
-  ): Promise<TransportConnection> {
     const shown = redact(url)
     let ws: WebSocketLike
     try {
       ws = (s.createWebSocket ?? nativeWebSocket)(url, protocols, headers)
     } catch (err) {
       if (err instanceof NotSupportedError) throw err
-      throw new WebSocketRefusedError(`cannot open WebSocket to ${shown}: ${messageOf(err)}`, shown, { cause: err })
+      throw new WebSocketRefusedError(`cannot open WebSocket to ${shown}: ${(err as Error)?.message ?? err}`, shown, { cause: err })
     }
     ws.binaryType = 'arraybuffer'
     const timers = this.#timers
 
     return new Promise<TransportConnection>((resolve, reject) => {
-      let phase: 'opening' | 'open' | 'closed' = 'opening'
+      let phase = OPENING
       let timer: unknown
       const stopOpening = (): void => {
         if (timer !== undefined) timers.clearTimeout(timer)
         signal.removeEventListener('abort', onAbort)
       }
       const failOpen = (err: Error): void => {
-        if (phase !== 'opening') return
-        phase = 'closed'
+        if (phase !== OPENING) return
+        phase = CLOSED
         stopOpening()
         safeClose(ws)
         reject(err)
       }
       const end = (err: Error | undefined): void => {
-        if (phase !== 'open') return
-        phase = 'closed'
+        if (phase !== OPEN) return
+        phase = CLOSED
         safeClose(ws)
         handlers.onClose(err)
       }
@@ -227,12 +224,12 @@ export class WebSocketTransport implements Transport {
 
       const connection: TransportConnection = {
         send(bytes: Uint8Array): void {
-          if (phase !== 'open' || ws.readyState !== OPEN) throw new ConnectionClosedError(`WebSocket to ${shown} is closed`)
+          if (phase !== OPEN || ws.readyState !== OPEN) throw new ConnectionClosedError(`WebSocket to ${shown} is closed`)
           ws.send(bytes)
         },
         close(): void {
-          if (phase !== 'open') return
-          phase = 'closed'
+          if (phase !== OPEN) return
+          phase = CLOSED
           safeClose(ws, 1000)
           queueMicrotask(() => handlers.onClose())
         },
@@ -245,13 +242,13 @@ export class WebSocketTransport implements Transport {
       // Listeners stay attached for the socket's life (removing the error listener of a Node `ws` socket
       // would turn a late error into an uncaught exception); `phase` makes late events no-ops.
       ws.addEventListener('open', () => {
-        if (phase !== 'opening') return
+        if (phase !== OPENING) return
         stopOpening()
-        phase = 'open'
+        phase = OPEN
         resolve(connection)
       })
       ws.addEventListener('message', (event: { data: unknown }) => {
-        if (phase !== 'open') return
+        if (phase !== OPEN) return
         const bytes = toBytes(event.data)
         if (bytes) handlers.onData(bytes)
         else end(new ProtocolError('server sent a non-binary WebSocket frame'))
@@ -260,12 +257,12 @@ export class WebSocketTransport implements Transport {
         const cause = errorOf(event)
         // A browser does not say why; Node's ws does.
         const detail = cause ? `: ${cause.message}` : ' (refused, unreachable, TLS or HTTP error)'
-        if (phase === 'opening') failOpen(new WebSocketRefusedError(`WebSocket to ${shown} could not be opened${detail}`, shown, { cause }))
+        if (phase === OPENING) failOpen(new WebSocketRefusedError(`WebSocket to ${shown} could not be opened${detail}`, shown, { cause }))
         else end(new ConnectionClosedError(`WebSocket error on ${shown}${detail}`, { cause }))
       })
       ws.addEventListener('close', (event: { code?: number; reason?: string }) => {
         const how = `(code ${event.code ?? 'unknown'}${event.reason ? `, ${event.reason}` : ''})`
-        if (phase === 'opening') failOpen(new ConnectionClosedError(`WebSocket to ${shown} closed before it opened ${how}`))
+        if (phase === OPENING) failOpen(new ConnectionClosedError(`WebSocket to ${shown} closed before it opened ${how}`))
         else end(new ConnectionClosedError(`WebSocket to ${shown} closed by the server ${how}`))
       })
 
@@ -388,8 +385,7 @@ function nativeWebSocket(url: string, protocols: string[]): WebSocketLike {
 /** Close without throwing. A browser only accepts code 1000 or 3000–4999, so errors close without a code. */
 function safeClose(ws: WebSocketLike, code?: number): void {
   try {
-    if (code === undefined) ws.close()
-    else ws.close(code)
+    ws.close(code) // undefined: as if no code was given
   } catch {
     // already closed, or a runtime that refuses the call: nothing else to do
   }
@@ -407,10 +403,6 @@ function errorOf(event: unknown): Error | undefined {
   if (e?.error instanceof Error) return e.error
   if (typeof e?.message === 'string' && e.message) return new Error(e.message)
   return undefined
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err)
 }
 
 function throwIfAborted(signal: AbortSignal): void {
