@@ -22,7 +22,6 @@
  *     resends is dropped for want of a subscriber.
  */
 import { AEDES_311, MOSQUITTO_311, MOSQUITTO_5, expect, test } from '../support/reliability/fixtures.js'
-import type { Target } from '../support/reliability/fixtures.js'
 import { openApp } from '../support/reliability/app.js'
 import type { RecordedStatus } from '../support/reliability/app.js'
 import { checkStream, describeReport } from '../support/reliability/seq.js'

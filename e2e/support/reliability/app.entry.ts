@@ -137,11 +137,11 @@ const readers = new WeakMap<WebSocket, PacketReader>()
 const nativeAdd = WebSocket.prototype.addEventListener
 WebSocket.prototype.addEventListener = function addEventListener(this: WebSocket, type: string, listener: unknown, options?: unknown): void {
   if (type === 'message' && typeof listener === 'function') {
-    const ws = this
     const inner = listener as (ev: MessageEvent) => void
     const wrapped = function (this: WebSocket, ev: MessageEvent): void {
       try {
         const bytes = asBytes(ev.data)
+        const ws = ev.target as WebSocket
         if (bytes) {
           let reader = readers.get(ws)
           if (!reader) readers.set(ws, (reader = new PacketReader(tapProtocol)))
