@@ -68,21 +68,17 @@ export function attachLifecycle(client: LifecycleClient, options: LifecycleOptio
     if ((event as { persisted?: boolean }).persisted) wake('pageshow')
   }
 
-  win.addEventListener('online', onOnline)
-  win.addEventListener('pageshow', onPageShow)
-  win.addEventListener('pagehide', flush)
-  doc?.addEventListener('visibilitychange', onVisibility)
-  doc?.addEventListener('freeze', flush)
+  const hooks = [
+    [win, 'online', onOnline], [win, 'pageshow', onPageShow], [win, 'pagehide', flush],
+    [doc, 'visibilitychange', onVisibility], [doc, 'freeze', flush],
+  ] as const
+  for (const [target, type, fn] of hooks) target?.addEventListener(type, fn as EventListener)
 
   let attached = true
   return () => {
     if (!attached) return
     attached = false
-    win.removeEventListener('online', onOnline)
-    win.removeEventListener('pageshow', onPageShow)
-    win.removeEventListener('pagehide', flush)
-    doc?.removeEventListener('visibilitychange', onVisibility)
-    doc?.removeEventListener('freeze', flush)
+    for (const [target, type, fn] of hooks) target?.removeEventListener(type, fn as EventListener)
   }
 }
 

@@ -116,7 +116,5 @@ function noopLock(key: string, name: string): SessionLock {
 }
 
 function abortError(): Error {
-  return typeof DOMException === 'function'
-    ? new DOMException('The operation was aborted.', 'AbortError')
-    : Object.assign(new Error('The operation was aborted.'), { name: 'AbortError' })
+  return new DOMException('The operation was aborted.', 'AbortError')
 }

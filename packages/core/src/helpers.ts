@@ -66,9 +66,8 @@ export async function multiple(msgs: readonly HelperMessage[], opts: HelperOptio
 export function single(topic: string, payload: PayloadInput, qos: QoS, retain: boolean, opts: HelperOptions): Promise<void>
 export function single(topic: string, opts: HelperOptions & { payload?: PayloadInput; qos?: QoS; retain?: boolean }): Promise<void>
 export function single(topic: string, a: unknown, qos?: QoS, retain?: boolean, opts?: HelperOptions): Promise<void> {
-  if (opts) return multiple([{ topic, payload: a as PayloadInput, qos: qos ?? 0, retain: retain ?? false }], opts)
   const o = a as HelperOptions & { payload?: PayloadInput; qos?: QoS; retain?: boolean }
-  return multiple([{ topic, payload: o.payload, qos: o.qos ?? 0, retain: o.retain ?? false }], o)
+  return multiple([opts ? { topic, payload: a as PayloadInput, qos, retain } : { topic, payload: o.payload, qos: o.qos, retain: o.retain }], opts ?? o)
 }
 
 export interface SimpleOptions extends HelperOptions {

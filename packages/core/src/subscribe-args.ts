@@ -22,8 +22,7 @@ function toOptions(q: QoS | SubscribeOptions | undefined): SubscribeOptions {
     throw new InvalidArgumentError(`retainHandling must be 0, 1 or 2, got ${String(rh)}`)
   }
   const out: SubscribeOptions = { qos: q.qos }
-  if (q.noLocal !== undefined) out.noLocal = Boolean(q.noLocal)
-  if (q.retainAsPublished !== undefined) out.retainAsPublished = Boolean(q.retainAsPublished)
+  for (const k of ['noLocal', 'retainAsPublished'] as const) if (q[k] !== undefined) out[k] = Boolean(q[k])
   if (rh !== undefined) out.retainHandling = rh as 0 | 1 | 2
   return out
 }
