@@ -125,9 +125,9 @@ export class IndexedDBStore implements SessionStore {
     const meta = request<MetaRecord | undefined>(tx.objectStore(META).get(key))
     await this.#done(tx)
     return {
-      outgoing: (await outgoing).map(fromOutgoingRecord),
+      outgoing: (await outgoing).map(withoutKey),
       incoming: (await incoming).map((k) => (k as [string, number])[1]),
-      subscriptions: (await subs).map((s) => ({ topic: s.topic, options: s.options })),
+      subscriptions: (await subs).map(withoutKey),
       meta: (await meta)?.meta,
     }
   }
@@ -400,9 +400,9 @@ function toOutgoingRecord(k: string, m: StoredOutgoing): OutgoingRecord {
   return r
 }
 
-function fromOutgoingRecord(r: OutgoingRecord): StoredOutgoing {
-  const m: StoredOutgoing = { seq: r.seq, mid: r.mid, topic: r.topic, payload: r.payload, qos: r.qos, retain: r.retain, stage: r.stage }
-  return r.properties ? { ...m, properties: r.properties } : m
+/** A record as read back (it holds only what the builders above wrote), without its session key. */
+function withoutKey<T extends { k: string }>({ k: _k, ...rest }: T): Omit<T, 'k'> {
+  return rest
 }
 
 const PUBLISH_PROPERTIES = [
