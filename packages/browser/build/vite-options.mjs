@@ -72,8 +72,9 @@ function sourceFiles(dir, pattern) {
 
 /**
  * The IIFE's entry: a module whose default export is one object literal with every value `src/index.ts` exports,
- * so the global `webmqtt` is built as `{ Client: …, MQTT_ERR_AGAIN: -1, … }` (constants inlined) rather than by one
- * assignment per export. Generated from the index's export list, so the two cannot drift apart.
+ * so the global `webmqtt` is built as `{ ...errors, errors, Client: …, MQTT_ERR_AGAIN: -1, … }` (constants inlined,
+ * the error classes taken from the `errors` object instead of being listed twice) rather than by one assignment per
+ * export. Generated from the index's export list, so the two cannot drift apart.
  */
 export function iifeEntry() {
   const id = '\0webmqtt-iife-entry'
@@ -87,7 +88,12 @@ export function iifeEntry() {
       if (source !== id) return null
       const index = here('../src/index.ts')
       const names = (await this.load({ id: index })).exports.filter((n) => n !== 'default').sort()
-      return `import { ${names.join(', ')} } from ${JSON.stringify(index)}\nexport default { ${names.join(', ')} }\n`
+      // The names listed in the `errors` object literal come with `...errors` (a name missed here is merely listed twice).
+      const literal = /export const errors\b[^=]*=\s*\{([^}]*)\}/.exec(readFileSync(index, 'utf8'))?.[1] ?? ''
+      const inErrors = new Set(literal.match(/[A-Za-z_$][\w$]*/g))
+      const spread = names.includes('errors') ? '...errors, ' : ''
+      const listed = names.filter((n) => !inErrors.has(n))
+      return `import { ${names.join(', ')} } from ${JSON.stringify(index)}\nexport default { ${spread}${listed.join(', ')} }\n`
     },
   }
 }

@@ -441,8 +441,7 @@ export class Client {
     }
     await this.#persister?.flush()
     if (this.#state !== 'disconnected') {
-      this.#setState('disconnected')
-      this.#status({ type: 'disconnected', error: undefined })
+      this.#disconnected(undefined)
     }
   }
 
@@ -530,8 +529,8 @@ export class Client {
       clean,
       keepalive: params.keepalive,
       ...(this.#username !== undefined ? { username: this.#username } : {}),
-      ...(this.#password !== undefined ? { password: outgoingProperties({ correlationData: this.#password })!.correlationData } : {}),
-      ...(will ? { will: { topic: will.topic, payload: outgoingProperties({ correlationData: will.payload })!.correlationData, qos: will.qos, retain: will.retain, ...(v5 && will.properties ? { properties: outgoingProperties(will.properties) } : {}) } } : {}),
+      ...(this.#password !== undefined ? { password: asBuffer(this.#password) } : {}),
+      ...(will ? { will: { topic: will.topic, payload: asBuffer(will.payload), qos: will.qos, retain: will.retain, ...(v5 && will.properties ? { properties: outgoingProperties(will.properties) } : {}) } } : {}),
       ...(properties ? { properties: outgoingProperties(properties) } : {}),
     } as Packet
   }
@@ -583,8 +582,7 @@ export class Client {
 
   #scheduleReconnect(err: Error | undefined, retryable: boolean): void {
     if (this.#userDisconnect || !this.#reconnectOnFailure || !retryable || !this.#params) {
-      this.#setState('disconnected')
-      this.#status({ type: 'disconnected', error: err })
+      this.#disconnected(err)
       return
     }
     const delayMs = this.#backoff.next()
@@ -626,8 +624,7 @@ export class Client {
   #afterDisconnect(err: Error | undefined, rc: ReasonCode, fromServer: boolean): void {
     const props = (err as { properties?: DisconnectProperties } | undefined)?.properties
     if (!err) {
-      this.#setState('disconnected')
-      this.#status({ type: 'disconnected', error: undefined })
+      this.#disconnected(undefined)
     }
     this.#paho('onDisconnect', { fromServer }, rc, props)
   }
@@ -748,12 +745,13 @@ export class Client {
     const bytes = copyPayload(toPayload(payload))
     this.#v5Only(properties, 'publish')
     outgoingProperties(properties)
-    if (this.#state === 'connected' && qos > this.#serverMaxQos) throw new InvalidQosError(`broker accepts QoS up to ${this.#serverMaxQos}`)
-    if (this.#state === 'connected' && retain && !this.#serverRetainAvailable) throw new InvalidArgumentError('broker does not support retain')
+    const connected = this.#state === 'connected'
+    if (connected && qos > this.#serverMaxQos) throw new InvalidQosError(`broker accepts QoS up to ${this.#serverMaxQos}`)
+    if (connected && retain && !this.#serverRetainAvailable) throw new InvalidArgumentError('broker does not support retain')
     const alias = properties?.topicAlias
     if (alias !== undefined) {
       if (!Number.isInteger(alias) || alias < 1 || alias > 65535) throw new InvalidPropertyError(`topicAlias must be 1–65535, got ${alias}`)
-      if (this.#state === 'connected' && alias > this.#serverTopicAliasMax) {
+      if (connected && alias > this.#serverTopicAliasMax) {
         throw new InvalidPropertyError(`topic alias ${alias} exceeds the broker's Topic Alias Maximum of ${this.#serverTopicAliasMax}`)
       }
     }
@@ -788,7 +786,7 @@ export class Client {
       ...(properties ? { properties: outgoingProperties(properties) } : {}),
     }
     const r = this.#request('subscribe', packet, entries)
-    return { rc: r.rc, mid: r.mid, granted: r.done.promise, then: (a, b) => r.done.promise.then(a, b) }
+    return { rc: r.rc, mid: r.mid, granted: r.done.promise, then: r.then }
   }
 
   unsubscribe(topic: string | readonly string[], properties?: UnsubscribeProperties): UnsubscribeResult {
@@ -796,24 +794,27 @@ export class Client {
     this.#v5Only(properties, 'unsubscribe')
     const packet = { cmd: 'unsubscribe', unsubscriptions: topics, ...(properties ? { properties: outgoingProperties(properties) } : {}) }
     const r = this.#request('unsubscribe', packet, topics.map((t) => ({ topic: t })))
-    return { rc: r.rc, mid: r.mid, done: r.done.promise, then: (a, b) => r.done.promise.then(a, b) }
+    return { rc: r.rc, mid: r.mid, done: r.done.promise, then: r.then }
   }
 
-  #request(kind: PendingRequest['kind'], base: object, entries: PendingRequest['entries']): { rc: MqttErrorCode; mid: number; done: Deferred<ReasonCode[]> } {
+  #request(kind: PendingRequest['kind'], base: object, entries: PendingRequest['entries']): {
+    rc: MqttErrorCode; mid: number; done: Deferred<ReasonCode[]>; then: PromiseLike<ReasonCode[]>['then']
+  } {
     const done = deferred<ReasonCode[]>()
+    const result = (rc: MqttErrorCode, mid: number) => ({ rc, mid, done, then: done.promise.then.bind(done.promise) })
     if (this.#state === 'disconnected' || this.#state === 'disconnecting') {
       done.reject(new NotConnectedError(`${kind}() while ${this.#state}`))
-      return { rc: MQTT_ERR_NO_CONN, mid: 0, done }
+      return result(MQTT_ERR_NO_CONN, 0)
     }
     const mid = this.#ids.allocate()
     if (mid === undefined) {
       done.reject(new InvalidStateError('all packet ids in use'))
-      return { rc: MQTT_ERR_AGAIN, mid: 0, done }
+      return result(MQTT_ERR_AGAIN, 0)
     }
     const req: PendingRequest = { kind, mid, packet: { ...base, messageId: mid } as Packet, entries, done, sentOn: 0 }
     this.#pending.set(mid, req)
     if (this.#state === 'connected' && this.#link) this.#sendRequest(req, this.#link)
-    return { rc: MQTT_ERR_SUCCESS, mid, done }
+    return result(MQTT_ERR_SUCCESS, mid)
   }
 
   #sendRequest(req: PendingRequest, link: Connection): void {
@@ -951,6 +952,11 @@ export class Client {
     this.#events.emit('state', s, prev)
   }
 
+  #disconnected(error: Error | undefined): void {
+    this.#setState('disconnected')
+    this.#status({ type: 'disconnected', error })
+  }
+
   #status(ev: StatusEvent): void {
     this.#events.emit('status', ev)
     for (const q of this.#statusIterators) q.push(ev)
@@ -987,6 +993,11 @@ export class Client {
 function asMqttError(err: Error | undefined, text: string): Error {
   if (err instanceof MqttError) return err
   return new ConnectionClosedError(err ? `${text}: ${err.message}` : text, err ? { cause: err } : {})
+}
+
+/** Bytes or a string as the Buffer mqtt-packet wants (the conversion used for binary properties). */
+function asBuffer(v: Uint8Array | string): unknown {
+  return outgoingProperties({ correlationData: v })!.correlationData
 }
 
 function errText(err: unknown): string {
