@@ -2,7 +2,8 @@
 import { InvalidFilterError, InvalidTopicError } from './errors.js'
 
 const MAX_TOPIC_BYTES = 65535
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+// With the u flag a surrogate pair is one code point (not a surrogate): only lone surrogates match.
+const LONE_SURROGATE = /\p{Cs}/u
 
 /** Why a string is not a valid MQTT UTF-8 string, or undefined when it is. */
 function stringProblem(s: unknown, what: string): string | undefined {
