@@ -76,7 +76,7 @@ function sourceFiles(dir, pattern) {
  * the error classes taken from the `errors` object instead of being listed twice) rather than by one assignment per
  * export. Generated from the index's export list, so the two cannot drift apart.
  */
-export function iifeEntry() {
+export function iifeEntry(index = here('../src/index.ts')) {
   const id = '\0webmqtt-iife-entry'
   return {
     name: 'webmqtt-iife-entry',
@@ -86,7 +86,6 @@ export function iifeEntry() {
     },
     async load(source) {
       if (source !== id) return null
-      const index = here('../src/index.ts')
       const names = (await this.load({ id: index })).exports.filter((n) => n !== 'default').sort()
       // The names listed in the `errors` object literal come with `...errors` (a name missed here is merely listed twice).
       const literal = /export const errors\b[^=]*=\s*\{([^}]*)\}/.exec(readFileSync(index, 'utf8'))?.[1] ?? ''
@@ -121,16 +120,17 @@ export function esmFileName(name) {
 
 /**
  * @param {'es' | 'iife'} format
+ * @param {string} [entry] the module whose exports the bundle exposes (default src/index.ts; tests bundle fixtures)
  * @returns {import('vite').InlineConfig}
  */
-export function viteOptions(format) {
+export function viteOptions(format, entry = here('../src/index.ts')) {
   const es = format === 'es'
   const mangling = es ? undefined : privateNameMangling()
   return {
     configFile: false,
     root: packageRoot,
     logLevel: 'warn',
-    plugins: [browserShims(), ...(mangling ? [mangling.plugin, iifeEntry()] : [])],
+    plugins: [browserShims(), ...(mangling ? [mangling.plugin, iifeEntry(entry)] : [])],
     resolve: {
       // `source` maps @webmqtt/core to its TypeScript sources.
       conditions: ['source', ...defaultClientConditions],
@@ -144,7 +144,7 @@ export function viteOptions(format) {
       minify: !es,
       reportCompressedSize: false,
       lib: {
-        entry: es ? here('../src/index.ts') : IIFE_ENTRY,
+        entry: es ? entry : IIFE_ENTRY,
         formats: [format],
         name: 'webmqtt',
         fileName: (_format, entryName) => (es ? esmFileName(entryName) : 'webmqtt.iife.js'),
