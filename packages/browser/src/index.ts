@@ -62,7 +62,7 @@ export type {
   ClientOptions, ClientState, ClientEvents, StatusEvent, ConnectOptions, ConnackResult, SubscribeResult, UnsubscribeResult,
   Logger, OnConnect, OnConnectFail, OnDisconnect, OnMessage, OnPublish, OnSubscribe, OnUnsubscribe, OnLog,
   PublishState, ProtocolVersion, Transport, TransportConnection, TransportHandlers, ConnectTarget, Timers, TimerHandle,
-  SessionStore, SessionSnapshot, SessionMeta, StoreOp, StoredOutgoing, StoredSubscription, OutgoingStage,
+  SessionStore, SessionSnapshot, SessionMeta, StoreOp, StoredOutgoing, StoredIncoming, StoredIncomingMessage, StoredSubscription, OutgoingStage,
   PacketName, MqttErrorCode, LogLevel, MqttErrorOptions, HelperOptions, HelperMessage, SimpleOptions, CallbackHandle,
   SubscribeTopicArg, QoS, UserProperties, PublishProperties, ConnectProperties, WillProperties, ConnackProperties,
   SubscribeProperties, UnsubscribeProperties, AckProperties, DisconnectProperties, SubscribeOptions, PayloadInput,

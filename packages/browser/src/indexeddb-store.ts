@@ -2,7 +2,7 @@
  * SessionStore on IndexedDB. One database (default name 'webmqtt'), four object stores keyed by session key:
  *
  *   outgoing       [k, seq]    { k, seq, mid, topic, payload, qos, retain, stage, properties? }
- *   incoming       [k, mid]    { k, mid }
+ *   incoming       [k, mid]    { k, mid, message? }   (message: a QoS 2 message stored but not delivered yet)
  *   subscriptions  [k, topic]  { k, topic, options }
  *   meta           k           { k, meta }
  *
@@ -25,7 +25,7 @@ import { InvalidArgumentError, MemoryStore, StorageError, validateStoreOp } from
 import type { StorageFailure } from '@webmqtt/core'
 export { validateStoreOp }
 import type {
-  PublishProperties, SessionMeta, SessionSnapshot, SessionStore, StoreOp, StoredOutgoing, StoredSubscription,
+  PublishProperties, SessionMeta, SessionSnapshot, SessionStore, StoreOp, StoredIncomingMessage, StoredOutgoing, StoredSubscription,
   SubscribeOptions,
 } from '@webmqtt/core'
 
@@ -67,6 +67,7 @@ interface OutgoingRecord {
   k: string; seq: number; mid: number; topic: string; payload: Uint8Array; qos: 0 | 1 | 2; retain: boolean
   stage: StoredOutgoing['stage']; properties?: PublishProperties
 }
+interface IncomingRecord { k: string; mid: number; message?: StoredIncomingMessage }
 interface SubscriptionRecord { k: string; topic: string; options: SubscribeOptions }
 interface MetaRecord { k: string; meta: SessionMeta }
 
@@ -120,13 +121,14 @@ export class IndexedDBStore implements SessionStore {
     const tx = this.#transaction(ALL_STORES, 'readonly')
     const r = this.#keyRange(key)
     const outgoing = request<OutgoingRecord[]>(tx.objectStore(OUT).getAll(r))
-    const incoming = request<IDBValidKey[]>(tx.objectStore(IN).getAllKeys(r))
+    const incoming = request<IncomingRecord[]>(tx.objectStore(IN).getAll(r))
     const subs = request<SubscriptionRecord[]>(tx.objectStore(SUBS).getAll(r))
     const meta = request<MetaRecord | undefined>(tx.objectStore(META).get(key))
     await this.#done(tx)
     return {
       outgoing: (await outgoing).map(withoutKey),
-      incoming: (await incoming).map((k) => (k as [string, number])[1]),
+      incoming: (await incoming).map((i) => i.mid),
+      undelivered: (await incoming).flatMap((i) => (i.message ? [{ ...i.message, mid: i.mid }] : [])).sort((a, b) => a.seq - b.seq),
       subscriptions: (await subs).map(withoutKey),
       meta: (await meta)?.meta,
     }
@@ -147,7 +149,7 @@ export class IndexedDBStore implements SessionStore {
         switch (op.type) {
           case 'putOutgoing': store.put(toOutgoingRecord(key, op.message)); break
           case 'deleteOutgoing': store.delete([key, op.seq]); break
-          case 'putIncoming': store.put({ k: key, mid: op.mid }); break
+          case 'putIncoming': store.put(toIncomingRecord(key, op.mid, op.message)); break
           case 'deleteIncoming': store.delete([key, op.mid]); break
           case 'putSubscription': store.put(toSubscriptionRecord(key, op.subscription)); break
           case 'deleteSubscription': store.delete([key, op.topic]); break
@@ -421,6 +423,15 @@ function copyPublishProperties(p: PublishProperties): PublishProperties {
       : Array.isArray(v) ? [...v] : v
   }
   return c as PublishProperties
+}
+
+function toIncomingRecord(k: string, mid: number, m: StoredIncomingMessage | undefined): IncomingRecord {
+  if (!m) return { k, mid }
+  const message: { -readonly [P in keyof StoredIncomingMessage]: StoredIncomingMessage[P] } = {
+    seq: m.seq, topic: m.topic, payload: ownBytes(m.payload), retain: m.retain, dup: m.dup,
+  }
+  if (m.properties) message.properties = copyPublishProperties(m.properties)
+  return { k, mid, message }
 }
 
 function toSubscriptionRecord(k: string, s: StoredSubscription): SubscriptionRecord {

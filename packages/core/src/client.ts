@@ -686,7 +686,7 @@ export class Client {
     this.#loadedKey = key
     this.#persister = new Persister(this.#store, key, (e) => this.#storageFailed(e))
     for (const s of snap.subscriptions) this.#subscriptions.set(s.topic, s.options)
-    this.#inbox.restore(snap.incoming)
+    this.#inbox.restore(snap.incoming, snap.undelivered)
     if (snap.meta) this.#nextSeq = Math.max(this.#nextSeq, snap.meta.nextSeq)
     // Messages published before the session was loaded go after the stored ones, renumbered.
     const early = this.#outbox.takeQueued()
@@ -701,7 +701,7 @@ export class Client {
       this.#outbox.requeue(m)
     }
     void this.#persister.enqueue({ type: 'putMeta', meta: this.#meta() })
-    this.#log(MQTT_LOG_INFO, `session ${key} restored: ${snap.outgoing.length} out, ${snap.incoming.length} in, ${snap.subscriptions.length} subscriptions`)
+    this.#log(MQTT_LOG_INFO, `session ${key} restored: ${snap.outgoing.length} out, ${snap.incoming.length} in (${snap.undelivered.length} undelivered), ${snap.subscriptions.length} subscriptions`)
   }
 
   #meta() {
@@ -900,6 +900,8 @@ export class Client {
     const firstOfConnect = !this.#everConnected
     this.#everConnected = true
     this.#setState('connected')
+    // QoS 2 messages stored before a reload but not delivered then: delivered after onConnect, before anything new.
+    const undelivered = this.#inbox.takeRestored()
     if (!result.sessionPresent) {
       this.#inbox.clear()
       if (firstOfConnect && !this.#isPersistent(this.#params!)) this.#subscriptions.clear()
@@ -911,6 +913,7 @@ export class Client {
     this.#log(MQTT_LOG_INFO, `connected (session present: ${result.sessionPresent})`)
     this.#status({ type: 'connected', sessionPresent: result.sessionPresent, reasonCode: result.reasonCode })
     this.#paho('onConnect', { sessionPresent: result.sessionPresent }, result.reasonCode, props)
+    for (const m of undelivered) this.#deliver(m)
     this.#attemptResult?.resolve(result)
     this.#attemptResult = undefined
   }

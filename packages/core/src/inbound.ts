@@ -136,9 +136,10 @@ function onPublish(ctx: InboundContext, p: IPublishPacket, c: Connection): void 
     ctx.log(MQTT_LOG_WARNING, `QoS 2 packet id ${mid} reused without DUP while awaiting PUBREL: delivered as a new message`)
   }
   if (!ctx.inbox.has(mid) && ctx.inbox.size >= ctx.receiveMaximum()) return protocolError(ctx, c, 'Receive Maximum exceeded', 147)
-  const durable = ctx.inbox.add(mid)
+  // Stored with the message first (with a store), delivered once durable, then PUBREC: see session/inbox.ts.
+  const durable = ctx.inbox.add(message)
   inOrder(c, () => {
-    ctx.deliver(message)
+    if (ctx.inbox.take(message)) ctx.deliver(message)
     if (!c.closed) c.send({ cmd: 'pubrec', messageId: mid })
   }, durable)
 }

@@ -34,7 +34,7 @@ export type { ProtocolVersion } from './protocol-version.js'
 export type { Transport, TransportConnection, TransportHandlers, ConnectTarget } from './transport.js'
 export type { Timers, TimerHandle } from './timers.js'
 export type {
-  SessionStore, SessionSnapshot, SessionMeta, StoreOp, StoredOutgoing, StoredSubscription, OutgoingStage,
+  SessionStore, SessionSnapshot, SessionMeta, StoreOp, StoredOutgoing, StoredIncoming, StoredIncomingMessage, StoredSubscription, OutgoingStage,
 } from './store.js'
 export type { PacketName, MqttErrorCode, LogLevel } from './codes.js'
 export type { MqttErrorOptions, StorageFailure } from './errors.js'

@@ -1,9 +1,14 @@
 import { emptySnapshot, validateStoreOp } from './store.js'
-import type { SessionMeta, SessionSnapshot, SessionStore, StoreOp, StoredOutgoing, StoredSubscription } from './store.js'
+import type { PublishProperties } from './types.js'
+import type {
+  SessionMeta, SessionSnapshot, SessionStore, StoreOp, StoredIncoming, StoredIncomingMessage, StoredOutgoing,
+  StoredSubscription,
+} from './store.js'
 
 interface Entry {
   outgoing: Map<number, StoredOutgoing>
-  incoming: Set<number>
+  /** Packet id → its undelivered message, or undefined once delivered. */
+  incoming: Map<number, StoredIncomingMessage | undefined>
   subscriptions: Map<string, StoredSubscription>
   meta: SessionMeta | undefined
 }
@@ -23,7 +28,10 @@ export class MemoryStore implements SessionStore {
     if (!e) return emptySnapshot()
     return {
       outgoing: [...e.outgoing.values()].sort((a, b) => a.seq - b.seq).map(copyOutgoing),
-      incoming: [...e.incoming].sort((a, b) => a - b),
+      incoming: [...e.incoming.keys()].sort((a, b) => a - b),
+      undelivered: [...e.incoming]
+        .flatMap(([mid, m]): StoredIncoming[] => (m ? [{ ...copyMessage(m), mid }] : []))
+        .sort((a, b) => a.seq - b.seq),
       subscriptions: [...e.subscriptions.values()]
         .sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0))
         .map((s) => structuredClone(s)),
@@ -37,14 +45,14 @@ export class MemoryStore implements SessionStore {
     for (const op of ops) validateStoreOp(op)
     let e = this.#entries.get(key)
     if (!e) {
-      e = { outgoing: new Map(), incoming: new Set(), subscriptions: new Map(), meta: undefined }
+      e = { outgoing: new Map(), incoming: new Map(), subscriptions: new Map(), meta: undefined }
       this.#entries.set(key, e)
     }
     for (const op of ops) {
       switch (op.type) {
         case 'putOutgoing': e.outgoing.set(op.message.seq, copyOutgoing(op.message)); break
         case 'deleteOutgoing': e.outgoing.delete(op.seq); break
-        case 'putIncoming': e.incoming.add(op.mid); break
+        case 'putIncoming': e.incoming.set(op.mid, op.message && copyMessage(op.message)); break
         case 'deleteIncoming': e.incoming.delete(op.mid); break
         case 'putSubscription': e.subscriptions.set(op.subscription.topic, structuredClone(op.subscription)); break
         case 'deleteSubscription': e.subscriptions.delete(op.topic); break
@@ -73,10 +81,15 @@ export class MemoryStore implements SessionStore {
 }
 
 function copyOutgoing(m: StoredOutgoing): StoredOutgoing {
+  return copyMessage(m)
+}
+
+/** A deep copy of a stored message: its own payload and correlationData bytes, cloned properties. */
+function copyMessage<T extends { payload: Uint8Array; properties?: PublishProperties }>(m: T): T {
   if (!m.properties) return { ...m, payload: m.payload.slice() }
   // structuredClone of a view would keep its whole underlying buffer: copy the bytes themselves.
   const { correlationData, ...rest } = m.properties
-  const properties = structuredClone(rest) as NonNullable<StoredOutgoing['properties']>
+  const properties = structuredClone(rest) as PublishProperties
   if (correlationData) properties.correlationData = correlationData.slice()
   return { ...m, payload: m.payload.slice(), properties }
 }

@@ -29,6 +29,26 @@ export interface StoredOutgoing {
   readonly stage: OutgoingStage
 }
 
+/**
+ * An incoming QoS 2 message that was stored with its packet id and not yet handed to the application. The client
+ * stores it before delivering (and before PUBREC), then rewrites the entry without it once delivered: a page that
+ * unloads in between delivers it after the reload, instead of losing it to the broker's DUP re-send (which the
+ * stored id alone would acknowledge without delivering).
+ */
+export interface StoredIncomingMessage {
+  /** Arrival order among the undelivered messages; strictly increasing. */
+  readonly seq: number
+  readonly topic: string
+  readonly payload: Uint8Array
+  readonly retain: boolean
+  readonly dup: boolean
+  readonly properties?: PublishProperties
+}
+
+export interface StoredIncoming extends StoredIncomingMessage {
+  readonly mid: number
+}
+
 export interface StoredSubscription {
   readonly topic: string
   readonly options: SubscribeOptions
@@ -48,7 +68,8 @@ export interface SessionMeta {
 export type StoreOp =
   | { readonly type: 'putOutgoing'; readonly message: StoredOutgoing }
   | { readonly type: 'deleteOutgoing'; readonly seq: number }
-  | { readonly type: 'putIncoming'; readonly mid: number }
+  /** With `message`: received, not yet delivered. Without: delivered (replaces an entry that held the message). */
+  | { readonly type: 'putIncoming'; readonly mid: number; readonly message?: StoredIncomingMessage }
   | { readonly type: 'deleteIncoming'; readonly mid: number }
   | { readonly type: 'putSubscription'; readonly subscription: StoredSubscription }
   | { readonly type: 'deleteSubscription'; readonly topic: string }
@@ -59,6 +80,8 @@ export interface SessionSnapshot {
   readonly outgoing: StoredOutgoing[]
   /** QoS2 packet ids received and PUBREC'd, awaiting PUBREL; ascending. */
   readonly incoming: number[]
+  /** Those of `incoming` still holding their message (not delivered yet); sorted by `seq`. */
+  readonly undelivered: StoredIncoming[]
   /** Sorted by topic. */
   readonly subscriptions: StoredSubscription[]
   readonly meta: SessionMeta | undefined
@@ -80,7 +103,7 @@ export interface SessionStore {
 }
 
 export function emptySnapshot(): SessionSnapshot {
-  return { outgoing: [], incoming: [], subscriptions: [], meta: undefined }
+  return { outgoing: [], incoming: [], undelivered: [], subscriptions: [], meta: undefined }
 }
 
 // Validation: the contract's definition of an invalid op (see test/contract/session-store-checks.ts). Every store
@@ -104,16 +127,20 @@ export function validateStoreOp(op: StoreOp): void {
       if (!STAGES.includes(m.stage)) bad(`stage ${String(m.stage)}`)
       if (m.stage === 'queued' ? !(m.mid === 0 || isMid(m.mid)) : !isMid(m.mid)) bad(`packet id ${String(m.mid)}`)
       if (!isQos(m.qos)) bad(`qos ${String(m.qos)}`)
-      if (typeof m.topic !== 'string') bad('topic')
-      if (!isBytes(m.payload)) bad('payload is not a Uint8Array')
-      if (m.properties !== undefined && (m.properties === null || typeof m.properties !== 'object')) bad('properties')
-      if (m.properties?.correlationData !== undefined && !isBytes(m.properties.correlationData)) bad('correlationData')
-      return
+      return checkMessage(m, bad)
     }
     case 'deleteOutgoing':
       if (!isSeq(op.seq)) bad(`seq ${String(op.seq)}`)
       return
-    case 'putIncoming':
+    case 'putIncoming': {
+      if (!isMid(op.mid)) bad(`packet id ${String(op.mid)}`)
+      const m = op.message
+      if (m === undefined) return
+      if (m === null || typeof m !== 'object') return bad('message')
+      if (!isSeq(m.seq)) bad(`seq ${String(m.seq)}`)
+      if (typeof m.retain !== 'boolean' || typeof m.dup !== 'boolean') bad('retain/dup')
+      return checkMessage(m, bad)
+    }
     case 'deleteIncoming':
       if (!isMid(op.mid)) bad(`packet id ${String(op.mid)}`)
       return
@@ -139,4 +166,12 @@ export function validateStoreOp(op: StoreOp): void {
     default:
       bad('unknown op type')
   }
+}
+
+/** Topic, payload and properties of a stored message (outgoing or incoming). */
+function checkMessage(m: { topic: unknown; payload: unknown; properties?: PublishProperties }, bad: (what: string) => never): void {
+  if (typeof m.topic !== 'string') bad('topic')
+  if (!isBytes(m.payload)) bad('payload is not a Uint8Array')
+  if (m.properties !== undefined && (m.properties === null || typeof m.properties !== 'object')) bad('properties')
+  if (m.properties?.correlationData !== undefined && !isBytes(m.properties.correlationData)) bad('correlationData')
 }

@@ -6,12 +6,16 @@
  * What counts as an INVALID op (the whole batch is rejected with a TypeError and nothing is applied):
  * - core (every store): `putOutgoing` whose `seq` is not a non-negative safe integer; `putIncoming` /
  *   `deleteIncoming` whose `mid` is not an integer in 1..65535.
+ * - strict, incoming messages: `putIncoming` with a `message` whose seq, topic, payload, retain or dup has the
+ *   wrong type.
  * - strict (stores that validate every field; see `strictOps`): `deleteOutgoing` with a bad `seq`; `putOutgoing`
  *   with `mid` outside 0..65535 (0 only for stage 'queued'), qos outside 0..2, an unknown stage, a payload that is
  *   not a Uint8Array, or a non-string topic; `putSubscription` with an empty topic or qos outside 0..2;
  *   `deleteSubscription` with a non-string topic; `putMeta` with a non-integer nextMid/nextSeq; an unknown op type.
  */
-import type { SessionSnapshot, SessionStore, StoreOp, StoredOutgoing, StoredSubscription, SessionMeta } from '../../src/store.js'
+import type {
+  SessionSnapshot, SessionStore, StoreOp, StoredIncomingMessage, StoredOutgoing, StoredSubscription, SessionMeta,
+} from '../../src/store.js'
 import type { Assert } from './assert.js'
 
 export interface StoreCheckEnv {
@@ -70,6 +74,11 @@ function meta(extra: Partial<SessionMeta> = {}): SessionMeta {
 const putOut = (message: StoredOutgoing): StoreOp => ({ type: 'putOutgoing', message })
 const delOut = (seq: number): StoreOp => ({ type: 'deleteOutgoing', seq })
 const putIn = (mid: number): StoreOp => ({ type: 'putIncoming', mid })
+const putInMsg = (mid: number, message: StoredIncomingMessage): StoreOp => ({ type: 'putIncoming', mid, message })
+
+function inMsg(seq: number, extra: Partial<StoredIncomingMessage> = {}): StoredIncomingMessage {
+  return { seq, topic: `in/${seq}`, payload: bytes(seq & 255, 9), retain: false, dup: false, ...extra }
+}
 const delIn = (mid: number): StoreOp => ({ type: 'deleteIncoming', mid })
 const putSub = (subscription: StoredSubscription): StoreOp => ({ type: 'putSubscription', subscription })
 const delSub = (topic: string): StoreOp => ({ type: 'deleteSubscription', topic })
@@ -102,6 +111,11 @@ const invalidOps: readonly { readonly label: string; readonly core: boolean; rea
   { label: 'putSubscription qos 3', core: false, op: putSub(sub('a', 3 as unknown as 1)) },
   { label: 'deleteSubscription topic undefined', core: false, op: delSub(undefined as unknown as string) },
   { label: 'putMeta nextMid 1.5', core: false, op: putMeta(meta({ nextMid: 1.5 })) },
+  { label: 'putIncoming message seq -1', core: false, op: putInMsg(3, inMsg(-1)) },
+  { label: 'putIncoming message null', core: false, op: putInMsg(3, null as unknown as StoredIncomingMessage) },
+  { label: 'putIncoming message payload string', core: false, op: putInMsg(3, inMsg(1, { payload: 'x' as unknown as Uint8Array })) },
+  { label: 'putIncoming message topic missing', core: false, op: putInMsg(3, inMsg(1, { topic: undefined as unknown as string })) },
+  { label: 'putIncoming message dup missing', core: false, op: putInMsg(3, inMsg(1, { dup: undefined as unknown as boolean })) },
   { label: 'unknown op type', core: false, op: { type: 'dropEverything' } as unknown as StoreOp },
 ]
 
@@ -121,7 +135,7 @@ async function checkInvalid(store: SessionStore, assert: Assert, core: boolean):
     assert.deepEqual(await store.load(K), before, `${c.label}: nothing applied`)
     const err2 = await assert.rejects(store.apply(K2, [putIn(9), c.op]), `${c.label} on a new key`)
     assert.ok(err2 instanceof TypeError, `${c.label} on a new key: TypeError`)
-    assert.deepEqual(await store.load(K2), { outgoing: [], incoming: [], subscriptions: [], meta: undefined },
+    assert.deepEqual(await store.load(K2), { outgoing: [], incoming: [], undelivered: [], subscriptions: [], meta: undefined },
       `${c.label}: nothing applied on a new key`)
   }
   assert.deepEqual(await store.keys(), [K], 'a rejected batch creates no key')
@@ -140,7 +154,7 @@ export const sessionStoreChecks: readonly SessionStoreCheck[] = [
   {
     name: 'load of an unknown key is an empty snapshot',
     async run(store, assert) {
-      assert.deepEqual(await store.load(K), { outgoing: [], incoming: [], subscriptions: [], meta: undefined })
+      assert.deepEqual(await store.load(K), { outgoing: [], incoming: [], undelivered: [], subscriptions: [], meta: undefined })
       const s = await store.load('never-used')
       assert.equal(s.meta, undefined, 'meta undefined')
       assert.ok(Array.isArray(s.outgoing) && Array.isArray(s.incoming) && Array.isArray(s.subscriptions), 'arrays')
@@ -156,7 +170,7 @@ export const sessionStoreChecks: readonly SessionStoreCheck[] = [
     name: 'an empty batch resolves and changes nothing',
     async run(store, assert) {
       await store.apply(K, [])
-      assert.deepEqual(await store.load(K), { outgoing: [], incoming: [], subscriptions: [], meta: undefined })
+      assert.deepEqual(await store.load(K), { outgoing: [], incoming: [], undelivered: [], subscriptions: [], meta: undefined })
     },
   },
   {
@@ -221,6 +235,45 @@ export const sessionStoreChecks: readonly SessionStoreCheck[] = [
     },
   },
   {
+    name: 'putIncoming with a message: listed in incoming and in undelivered (by seq) until rewritten without it',
+    async run(store, assert) {
+      const props = { userProperties: { a: ['1', '2'] }, contentType: 'text/plain', correlationData: bytes(7, 8) }
+      await store.apply(K, [putIn(9), putInMsg(40, inMsg(5, { retain: true, dup: true, properties: props })), putInMsg(3, inMsg(7)),
+        putInMsg(700, inMsg(2, { payload: new Uint8Array(0) }))])
+      let s = await store.load(K)
+      assert.deepEqual(s.incoming, [3, 9, 40, 700])
+      assert.deepEqual(s.undelivered, [
+        { ...inMsg(2, { payload: new Uint8Array(0) }), mid: 700 },
+        { ...inMsg(5, { retain: true, dup: true, properties: props }), mid: 40 },
+        { ...inMsg(7), mid: 3 },
+      ])
+      // Delivered: the entry is rewritten without its message; the id stays until PUBREL.
+      await store.apply(K, [putIn(40), putIn(700)])
+      s = await store.load(K)
+      assert.deepEqual(s.incoming, [3, 9, 40, 700])
+      assert.deepEqual(s.undelivered, [{ ...inMsg(7), mid: 3 }])
+      await store.apply(K, [delIn(3)])
+      s = await store.load(K)
+      assert.deepEqual(s.incoming, [9, 40, 700])
+      assert.deepEqual(s.undelivered, [])
+    },
+  },
+  {
+    name: 'an undelivered incoming message keeps only its own bytes and survives clear of another key',
+    async run(store, assert) {
+      const backing = new Uint8Array(16 * 1024).fill(0x55)
+      backing.set([1, 2, 3], 500)
+      await store.apply(K, [putInMsg(1, inMsg(0, { payload: backing.subarray(500, 503) }))])
+      await store.apply(K2, [putInMsg(1, inMsg(0))])
+      await store.clear(K2)
+      backing.fill(0)
+      const [u] = (await store.load(K)).undelivered
+      assert.deepEqual(u?.payload, bytes(1, 2, 3))
+      assertOwnBuffer(assert, u?.payload, 'incoming payload')
+      assert.deepEqual((await store.load(K2)).undelivered, [], 'cleared key has none')
+    },
+  },
+  {
     name: 'putSubscription overwrites by topic; deleteSubscription removes',
     async run(store, assert) {
       await store.apply(K, [putSub(sub('a/#', 0)), putSub(sub('b/+', 1))])
@@ -259,7 +312,7 @@ export const sessionStoreChecks: readonly SessionStoreCheck[] = [
         putMeta(meta({ nextMid: 1 })), putMeta(meta({ nextMid: 2 })),
       ])
       assert.deepEqual(await store.load(K), {
-        outgoing: [out(1, { stage: 'queued', mid: 0 })], incoming: [4], subscriptions: [sub('a', 2)], meta: meta({ nextMid: 2 }),
+        outgoing: [out(1, { stage: 'queued', mid: 0 })], incoming: [4], undelivered: [], subscriptions: [sub('a', 2)], meta: meta({ nextMid: 2 }),
       })
     },
   },
@@ -271,8 +324,8 @@ export const sessionStoreChecks: readonly SessionStoreCheck[] = [
       await store.apply(K, [delOut(2), delIn(2), delSub('b')])
       const a = await store.load(K)
       const b = await store.load(K2)
-      assert.deepEqual(a, { outgoing: [out(1)], incoming: [1], subscriptions: [sub('a')], meta: meta() })
-      assert.deepEqual(b, { outgoing: [out(2)], incoming: [2], subscriptions: [sub('b')], meta: meta({ clientId: 'client-2' }) })
+      assert.deepEqual(a, { outgoing: [out(1)], incoming: [1], undelivered: [], subscriptions: [sub('a')], meta: meta() })
+      assert.deepEqual(b, { outgoing: [out(2)], incoming: [2], undelivered: [], subscriptions: [sub('b')], meta: meta({ clientId: 'client-2' }) })
       // A key that is a prefix of another must not see the other's data.
       await store.apply(`${K}x`, [putIn(3)])
       assert.deepEqual((await store.load(K)).incoming, [1], 'prefix key isolated')
@@ -288,7 +341,7 @@ export const sessionStoreChecks: readonly SessionStoreCheck[] = [
       await store.apply('only-meta', [putMeta(meta())])
       assert.deepEqual(await store.keys(), [K, K2, 'only-meta', k3].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)))
       await store.clear(K)
-      assert.deepEqual(await store.load(K), { outgoing: [], incoming: [], subscriptions: [], meta: undefined })
+      assert.deepEqual(await store.load(K), { outgoing: [], incoming: [], undelivered: [], subscriptions: [], meta: undefined })
       assert.deepEqual(await store.keys(), [K2, 'only-meta', k3].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)))
       assert.deepEqual((await store.load(K2)).incoming, [1], 'other key untouched')
       assert.deepEqual((await store.load(k3)).subscriptions, [sub('a')], 'other key untouched')
@@ -302,7 +355,7 @@ export const sessionStoreChecks: readonly SessionStoreCheck[] = [
       await store.clear(K)
       await store.clear(K)
       await store.apply(K, [putIn(2)])
-      assert.deepEqual(await store.load(K), { outgoing: [], incoming: [2], subscriptions: [], meta: undefined })
+      assert.deepEqual(await store.load(K), { outgoing: [], incoming: [2], undelivered: [], subscriptions: [], meta: undefined })
     },
   },
   {

@@ -246,6 +246,102 @@ describe('persistence with a SessionStore', () => {
     expect(r.broker.current.packets('pubrec')).toHaveLength(1)
   })
 
+  it('an incoming QoS 2 message is stored with its id before delivery and rewritten without it after', async () => {
+    const store = new RecordingStore()
+    const r = persistent(store, { autoAck: false })
+    const got: string[] = []
+    let undeliveredAtDelivery: number | undefined
+    r.client.onMessage = (_c, _u, m) => {
+      got.push(m.text)
+      undeliveredAtDelivery = store.durableUndelivered(KEY).length
+    }
+    await r.client.connect('b')
+    await settle()
+    r.broker.current.reply({ cmd: 'publish', topic: 'x', payload: Buffer.from('kept'), qos: 2, messageId: 8, dup: false, retain: true } as never)
+    await settle()
+    await r.client.flush()
+    expect(got).toEqual(['kept'])
+    expect(undeliveredAtDelivery).toBe(1) // durable, with its message, when the app got it
+    const puts = store.batches.flatMap((b) => b.ops).filter((o) => o.type === 'putIncoming')
+    expect(puts.map((o) => [o.mid, o.message ? new TextDecoder().decode(o.message.payload) : null, o.message?.retain])).toEqual([
+      [8, 'kept', true], [8, null, undefined],
+    ])
+    const snap = await store.load(KEY)
+    expect([snap.incoming, snap.undelivered]).toEqual([[8], []])
+  })
+
+  it('a QoS 2 message stored but not delivered before a reload is delivered once after it; the DUP re-send is only acknowledged', async () => {
+    const store = new RecordingStore()
+    // The state a page leaves when it unloads after the store write and before the delivery.
+    await store.apply(KEY, [
+      { type: 'putIncoming', mid: 4, message: { seq: 1, topic: 'a/2', payload: new TextEncoder().encode('second'), retain: false, dup: false } },
+      { type: 'putIncoming', mid: 9, message: { seq: 0, topic: 'a/1', payload: new TextEncoder().encode('first'), retain: false, dup: false } },
+      { type: 'putIncoming', mid: 12 },
+    ])
+    const r = persistent(store, { autoAck: false, connack: connackWith({ sessionPresent: true }) })
+    const got: string[] = []
+    const order: string[] = []
+    r.client.onConnect = () => { order.push('onConnect') }
+    r.client.onMessage = (_c, _u, m) => {
+      got.push(`${m.topic}=${m.text} q${m.qos} m${m.mid}`)
+      order.push('message')
+    }
+    await r.client.connect('b')
+    await settle()
+    expect(got).toEqual(['a/1=first q2 m9', 'a/2=second q2 m4']) // in arrival order, after onConnect
+    expect(order).toEqual(['onConnect', 'message', 'message'])
+    const conn = r.broker.current
+    for (const mid of [9, 4]) {
+      conn.reply({ cmd: 'publish', topic: 'a', payload: Buffer.from('again'), qos: 2, messageId: mid, dup: true, retain: false } as never)
+    }
+    await settle()
+    expect(got).toHaveLength(2)
+    expect(conn.packets('pubrec').map((p) => (p as { messageId: number }).messageId)).toEqual([9, 4])
+    await r.client.flush()
+    let snap = await store.load(KEY)
+    expect([snap.incoming, snap.undelivered]).toEqual([[4, 9, 12], []])
+    for (const mid of [9, 4, 12]) conn.reply({ cmd: 'pubrel', messageId: mid } as never)
+    await settle()
+    await r.client.flush()
+    snap = await store.load(KEY)
+    expect(snap.incoming).toEqual([])
+  })
+
+  it('a stored undelivered QoS 2 message is delivered even when the broker has lost the session', async () => {
+    const store = new RecordingStore()
+    await store.apply(KEY, [
+      { type: 'putIncoming', mid: 3, message: { seq: 0, topic: 'z', payload: new TextEncoder().encode('late'), retain: false, dup: true } },
+    ])
+    const r = persistent(store, { autoAck: false, connack: connackWith({ sessionPresent: false }) })
+    const got: string[] = []
+    r.client.onMessage = (_c, _u, m) => got.push(`${m.text} dup=${m.dup}`)
+    await r.client.connect('b')
+    await settle()
+    await r.client.flush()
+    expect(got).toEqual(['late dup=true'])
+    const snap = await store.load(KEY)
+    expect([snap.incoming, snap.undelivered]).toEqual([[], []])
+  })
+
+  it('a QoS 2 message whose store write is still pending when the broker comes back without a session (the default answer) is still delivered once', async () => {
+    const store = new RecordingStore()
+    const r = persistent(store, { autoAck: false })
+    const got: string[] = []
+    r.client.onMessage = (_c, _u, m) => got.push(m.text)
+    await r.client.connect('b')
+    await settle()
+    const release = store.hold()
+    r.broker.current.reply({ cmd: 'publish', topic: 'x', payload: Buffer.from('in-flight'), qos: 2, messageId: 6, dup: false, retain: false } as never)
+    await settle()
+    r.broker.current.drop()
+    await settle()
+    await r.client.reconnect().catch(() => {})
+    release()
+    await settle()
+    await r.client.flush()
+    expect(got).toEqual(['in-flight'])
+  })
+
   it('incoming messages are delivered and acknowledged in arrival order while a QoS 2 id waits to be durable', async () => {
     const store = new RecordingStore()
     const r = persistent(store, { autoAck: false })
