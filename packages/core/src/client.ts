@@ -900,8 +900,9 @@ export class Client {
     const firstOfConnect = !this.#everConnected
     this.#everConnected = true
     this.#setState('connected')
-    // QoS 2 messages stored before a reload but not delivered then: delivered after onConnect, before anything new.
-    const undelivered = this.#inbox.takeRestored()
+    // QoS 2 messages stored before a reload and maybe not delivered then: with the broker's session gone, the
+    // store holds the only copy: delivered after onConnect. Otherwise the broker's re-sends decide (inbox.ts).
+    const undelivered = result.sessionPresent ? [] : this.#inbox.takeRestored()
     if (!result.sessionPresent) {
       this.#inbox.clear()
       if (firstOfConnect && !this.#isPersistent(this.#params!)) this.#subscriptions.clear()

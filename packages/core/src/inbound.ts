@@ -125,7 +125,8 @@ function onPublish(ctx: InboundContext, p: IPublishPacket, c: Connection): void 
       if (!c.closed) c.send({ cmd: 'puback', messageId: mid })
     })
   }
-  if (ctx.inbox.has(mid)) {
+  // A restored entry the broker sends again was not delivered before the reload (see session/inbox.ts): new.
+  if (ctx.inbox.has(mid) && !ctx.inbox.isRestoredUndelivered(mid)) {
     if (p.dup) {
       ctx.log(MQTT_LOG_DEBUG, `QoS 2 packet id ${mid} repeated before PUBREL: acknowledged, not delivered again`)
       return inOrder(c, () => { if (!c.closed) c.send({ cmd: 'pubrec', messageId: mid }) })

@@ -4,9 +4,13 @@
  * persistent store, across page reloads.
  *
  * With a store, a new message is stored together with its id first (`add`), delivered once that is durable, and
- * its entry rewritten without the message right after delivery (`take`). A page that unloads between the store
- * write and the delivery finds the message in the store on the next load (`restore`) and delivers it then
- * (`takeRestored`); the broker's DUP re-send of it is only acknowledged.
+ * its entry rewritten without the message right after delivery (`take`), before PUBREC goes out. A page can
+ * unload between any two of these steps, and the writes of its last moments may be lost (Chromium aborts
+ * IndexedDB transactions still running when a page unloads), so an entry restored *with* its message may or may
+ * not have been delivered. The broker tells which: it re-sends PUBREL when it got our PUBREC (sent only after
+ * delivery), and re-sends the PUBLISH when it did not. So a restored undelivered entry is delivered when its
+ * PUBLISH comes again (`isRestoredUndelivered`), dropped on PUBREL, and delivered from the store when the broker
+ * has no session any more (`takeRestored`), since the store then holds the only copy.
  */
 import { MqttMessage } from '../message.js'
 import type { StoredIncoming } from '../store.js'
@@ -18,7 +22,7 @@ export class Inbox {
   /** Messages added or restored and not delivered yet (still delivered after `clear`: they were received). */
   readonly #undelivered = new Set<MqttMessage>()
   /** Ids restored from the store with an undelivered message, in arrival order. */
-  #restored: number[] = []
+  readonly #restored = new Set<number>()
   /** Arrival order of stored undelivered messages. */
   #seq = 0
   readonly #persister: () => Persister | undefined
@@ -47,14 +51,20 @@ export class Inbox {
       })
       this.#ids.set(u.mid, message)
       this.#undelivered.add(message)
-      this.#restored.push(u.mid)
+      this.#restored.add(u.mid)
       this.#seq = Math.max(this.#seq, u.seq + 1)
     }
+  }
+
+  /** Restored from the store with its message, and neither re-sent nor released by the broker yet. */
+  isRestoredUndelivered(mid: number): boolean {
+    return this.#restored.has(mid)
   }
 
   /** Record a new QoS2 message; resolves once durable (undefined without persistence). Deliver it after `take`. */
   add(message: MqttMessage): Promise<void> | undefined {
     const { mid, topic, payload, retain, dup, properties } = message
+    this.#forgetRestored(mid)
     this.#ids.set(mid, message)
     this.#undelivered.add(message)
     const stored = { seq: this.#seq++, topic, payload, retain, dup, ...(properties ? { properties } : {}) }
@@ -73,16 +83,23 @@ export class Inbox {
 
   /** Messages restored undelivered from the store (in arrival order), marked delivered: the caller delivers them. */
   takeRestored(): MqttMessage[] {
-    const ids = this.#restored
-    this.#restored = []
+    const ids = [...this.#restored]
+    this.#restored.clear()
     return ids.flatMap((mid) => {
       const m = this.#ids.get(mid)
       return m && this.take(m) ? [m] : []
     })
   }
 
+  #forgetRestored(mid: number): void {
+    if (!this.#restored.delete(mid)) return
+    const m = this.#ids.get(mid)
+    if (m) this.#undelivered.delete(m)
+  }
+
   /** PUBREL arrived: forget the id. Returns whether it was known. */
   release(mid: number): boolean {
+    this.#forgetRestored(mid)
     const known = this.#ids.delete(mid)
     if (known) void this.#persister()?.enqueue({ type: 'deleteIncoming', mid })
     return known
@@ -91,11 +108,7 @@ export class Inbox {
   clear(): void {
     const p = this.#persister()
     if (p) for (const mid of this.#ids.keys()) void p.enqueue({ type: 'deleteIncoming', mid })
-    for (const mid of this.#restored) {
-      const m = this.#ids.get(mid)
-      if (m) this.#undelivered.delete(m)
-    }
+    for (const mid of this.#restored) this.#forgetRestored(mid)
     this.#ids.clear()
-    this.#restored = []
   }
 }
