@@ -31,6 +31,7 @@ test.describe('SessionStore contract on real IndexedDB', () => {
       await s.apply('k', [
         { type: 'putOutgoing', message: { seq: 1, mid: 5, topic: 'a', payload: new Uint8Array([1, 2]), qos: 2, retain: false, stage: 'released' } },
         { type: 'putIncoming', mid: 9 },
+        { type: 'putIncoming', mid: 11, message: { seq: 0, topic: 'in', payload: new Uint8Array([3]), retain: true, dup: false } },
         { type: 'putSubscription', subscription: { topic: 'x/#', options: { qos: 1 } } },
         { type: 'putMeta', meta: { clientId: 'c', protocolVersion: 4, nextMid: 6, nextSeq: 2, updatedAt: 1 } },
       ])
@@ -42,11 +43,16 @@ test.describe('SessionStore contract on real IndexedDB', () => {
       const s = await window.e2e.IndexedDBStore.open({ dbName: 'reload-db' })
       const loaded = await s.load('k')
       await s.close()
-      return { ...loaded, outgoing: loaded.outgoing.map((m) => ({ ...m, payload: [...m.payload] })) }
+      return {
+        ...loaded,
+        outgoing: loaded.outgoing.map((m) => ({ ...m, payload: [...m.payload] })),
+        undelivered: loaded.undelivered.map((m) => ({ ...m, payload: [...m.payload] })),
+      }
     })
     expect(snap).toEqual({
       outgoing: [{ seq: 1, mid: 5, topic: 'a', payload: [1, 2], qos: 2, retain: false, stage: 'released' }],
-      incoming: [9],
+      incoming: [9, 11],
+      undelivered: [{ mid: 11, seq: 0, topic: 'in', payload: [3], retain: true, dup: false }],
       subscriptions: [{ topic: 'x/#', options: { qos: 1 } }],
       meta: { clientId: 'c', protocolVersion: 4, nextMid: 6, nextSeq: 2, updatedAt: 1 },
     })
