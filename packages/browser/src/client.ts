@@ -2,8 +2,9 @@
  * The browser Client: the core Client with browser defaults, so `new Client({ clientId })` works in a page.
  *
  * - transport: WebSocketTransport (paho's `wsSetOptions`, `tlsSet`, `tlsInsecureSet` configure it)
- * - store: IndexedDB when the options ask for a persistent session (cleanSession false on 3.x; cleanStart false
- *   with sessionExpiryInterval > 0 on 5), else memory
+ * - store: IndexedDB when a clientId is given: the session is kept there when the options ask for a persistent
+ *   one (cleanSession false on 3.x; cleanStart false with sessionExpiryInterval > 0 on 5), and cleared for a clean
+ *   one; memory without a clientId
  * - timers: one Worker per page (hidden tabs do not throttle it), native timers when Workers are blocked
  * - lifecycle: reconnect at once on `online` / page visible / back-forward cache restore; flush on `pagehide`
  * - tab ownership: a clientId chosen by the app is locked to one tab (Web Locks) before CONNECT, since two
@@ -12,7 +13,7 @@
  * Nothing here touches `window` or `document` until a client is constructed or connected: importing the module
  * in Node or during server-side rendering is safe.
  */
-import { Client as CoreClient, ConnectionClosedError, MQTT_LOG_WARNING, MQTTv5, MemoryStore, NotSupportedError } from '@webmqtt/core'
+import { Client as CoreClient, ConnectionClosedError, MQTT_LOG_WARNING, MemoryStore, NotSupportedError } from '@webmqtt/core'
 import type { ClientOptions, ConnackResult, ConnectOptions, DisconnectProperties, ReasonCode, SessionStore, Timers, Transport } from '@webmqtt/core'
 import type { IndexedDBStoreOptions } from './indexeddb-store.js'
 import { LazyIndexedDBStore } from './lazy-store.js'
@@ -29,8 +30,8 @@ export interface BrowserClientOptions extends Omit<ClientOptions, 'transport'> {
   /** Options of the default WebSocket transport (same as `wsSetOptions`, plus `tls`). */
   webSocket?: Omit<WebSocketTransportOptions, 'timers'>
   /**
-   * Where the session lives: 'auto' (default) uses IndexedDB when the options ask for a persistent session,
-   * 'indexeddb' always, 'memory' never. Ignored when `store` is given.
+   * Where the session lives: 'auto' (default) uses IndexedDB when a `clientId` is given (a persistent session is
+   * kept there, a clean one clears it), 'indexeddb' always, 'memory' never. Ignored when `store` is given.
    */
   persistence?: 'auto' | 'indexeddb' | 'memory'
   /** Options of the IndexedDB store (database name, durability, …). */
@@ -48,16 +49,11 @@ export interface BrowserClientOptions extends Omit<ClientOptions, 'transport'> {
   locks?: LockManager | null
 }
 
-/** Whether the constructor options ask for a session that outlives the connection. */
-export function wantsPersistentSession(options: Pick<ClientOptions, 'protocol' | 'cleanSession' | 'cleanStart' | 'sessionExpiryInterval' | 'clientId'>): boolean {
-  if (!options.clientId) return false
-  if (options.protocol === MQTTv5) return options.cleanStart === false && (options.sessionExpiryInterval ?? 0) > 0
-  return options.cleanSession === false
-}
-
+// With a clientId, 'auto' means IndexedDB even for a clean session: connecting clean then clears what an earlier
+// persistent session of that (broker, clientId) left there.
 function defaultStore(options: BrowserClientOptions): SessionStore {
   const mode = options.persistence ?? 'auto'
-  const indexed = mode === 'indexeddb' || (mode === 'auto' && wantsPersistentSession(options))
+  const indexed = mode === 'indexeddb' || (mode === 'auto' && Boolean(options.clientId))
   return indexed ? new LazyIndexedDBStore(options.indexedDB) : new MemoryStore()
 }
 

@@ -61,21 +61,21 @@ afterEach(() => {
 })
 
 describe('browser Client defaults', () => {
-  it('new Client({ clientId }) gets a WebSocket transport, a memory store and timers, without touching window', () => {
-    const c = new Client({ clientId: 'page-1' })
+  it('new Client() gets a WebSocket transport, a memory store and timers, without touching window', () => {
+    const c = new Client()
     expect(c.transport).toBeInstanceOf(WebSocketTransport)
     expect(c.store.kind).toBe('memory')
     expect(c.state).toBe('disconnected')
-    expect(new Client().clientId).toMatch(/^webmqtt-/)
+    expect(c.clientId).toMatch(/^webmqtt-/)
   })
 
-  it('a persistent session (3.x cleanSession false; 5 cleanStart false + expiry) gets the IndexedDB store', () => {
+  it('with a clientId the store is IndexedDB (kept for a persistent session, cleared for a clean one) unless told otherwise', () => {
     expect(new Client({ clientId: 'p', cleanSession: false }).store).toBeInstanceOf(LazyIndexedDBStore)
     expect(new Client({ clientId: 'p', protocol: MQTTv5, cleanStart: false, sessionExpiryInterval: 60 }).store)
       .toBeInstanceOf(LazyIndexedDBStore)
-    expect(new Client({ clientId: 'p', protocol: MQTTv5, cleanStart: false }).store.kind).toBe('memory')
+    expect(new Client({ clientId: 'p' }).store).toBeInstanceOf(LazyIndexedDBStore)
     expect(new Client({ clientId: 'p', cleanSession: false, persistence: 'memory' }).store.kind).toBe('memory')
-    expect(new Client({ clientId: 'p', persistence: 'indexeddb' }).store).toBeInstanceOf(LazyIndexedDBStore)
+    expect(new Client({ persistence: 'indexeddb' }).store).toBeInstanceOf(LazyIndexedDBStore)
     const store = new MemoryStore()
     expect(new Client({ clientId: 'p', cleanSession: false, store }).store).toBe(store)
   })
@@ -114,6 +114,43 @@ describe('persistent sessions', () => {
     await second.restoreSession('b.example', 1)
     expect(second.pendingMessages().map((m) => [m.topic, m.qos])).toEqual([['queued/1', 1], ['queued/2', 2]])
     await second.store.close()
+  })
+
+  it('a clean session with the same clientId clears what a persistent one left in IndexedDB', async () => {
+    const indexedDB = { indexedDB: new IDBFactory(), keyRange: IDBKeyRange, dbName: 'clean-test' }
+    const f = broker()
+    const webSocket = { createWebSocket: f.create }
+    const first = new Client({ clientId: 'cc', cleanSession: false, sessionLock: false, indexedDB, webSocket })
+    await first.restoreSession('b.example', 1)
+    first.publish('left/behind', 'x', 1)
+    await first.flush()
+    const key = first.sessionKey('b.example', 1)
+    expect((await first.store.load(key)).outgoing).toHaveLength(1)
+    await first.store.close()
+
+    const clean = new Client({ clientId: 'cc', sessionLock: false, indexedDB, webSocket })
+    await clean.connect('b.example', 1, 30)
+    await clean.disconnect()
+    expect(await clean.store.load(key)).toEqual({ outgoing: [], incoming: [], undelivered: [], subscriptions: [], meta: undefined })
+    await clean.store.close()
+    const again = new Client({ clientId: 'cc', cleanSession: false, sessionLock: false, indexedDB })
+    await again.restoreSession('b.example', 1)
+    expect(again.pendingMessages()).toEqual([])
+    await again.store.close()
+  })
+
+  it('a clean session without IndexedDB connects with a log line, no error status', async () => {
+    const f = broker()
+    const c = new Client({ clientId: 'clean-noidb', sessionLock: false, indexedDB: { indexedDB: null }, webSocket: { createWebSocket: f.create } })
+    const statusErrors: Error[] = []
+    const logs: string[] = []
+    c.on('status', (ev) => { if (ev.type === 'error') statusErrors.push(ev.error) })
+    c.onLog = (_c, _u, _level, text) => logs.push(text)
+    await c.connect('b.example', 1, 30)
+    expect(c.isConnected()).toBe(true)
+    expect(statusErrors).toEqual([])
+    expect(logs.some((t) => /stored session .* not cleared: .*IndexedDB is not available/.test(t))).toBe(true)
+    await c.disconnect()
   })
 
   it('without IndexedDB: a clear StorageError status, then the session goes on in memory and connect() works', async () => {

@@ -652,7 +652,8 @@ export class Client {
       this.#persister = undefined
       if (this.#loadedKey !== key) {
         this.#loadedKey = key
-        try { await this.#store.clear(key) } catch (err) { this.#storageFailed(err) }
+        // Nothing is kept for a clean session, so a store that cannot even clear is only worth a log line.
+        try { await this.#store.clear(key) } catch (err) { this.#log(MQTT_LOG_WARNING, `stored session ${key} not cleared: ${errText(err)}`) }
       }
       return
     }
