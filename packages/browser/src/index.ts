@@ -19,6 +19,7 @@ export { attachLifecycle } from './lifecycle.js'
 export { IndexedDBStore, openSessionStore, isIndexedDBStorageError } from './indexeddb-store.js'
 export { LazyIndexedDBStore } from './lazy-store.js'
 export { acquireSessionLock } from './tab-lock.js'
+export { single, multiple, simple, callback } from './helpers.js'
 export { WebSocketRefusedError, WebSocketTimeoutError }
 
 /** Every error class, by name (the core's plus the WebSocket transport's). */
@@ -35,7 +36,7 @@ export const errors: typeof coreErrors & { readonly WebSocketRefusedError: typeo
 export {
   Client as CoreClient, MQTT_CLEAN_START_FIRST_ONLY, MqttMessage, MessageInfo, MemoryStore, emptySnapshot, nativeTimers,
   MQTTv31, MQTTv311, MQTTv5, isProtocolVersion, topicMatchesSub, validateTopic, validateFilter, isValidTopic, isValidFilter,
-  toPayload, single, multiple, simple, callback,
+  toPayload,
   ReasonCode, connackString, errorString, connackRcToReasonCode,
   MQTT_ERR_AGAIN, MQTT_ERR_SUCCESS, MQTT_ERR_NOMEM, MQTT_ERR_PROTOCOL, MQTT_ERR_INVAL, MQTT_ERR_NO_CONN,
   MQTT_ERR_CONN_REFUSED, MQTT_ERR_NOT_FOUND, MQTT_ERR_CONN_LOST, MQTT_ERR_TLS, MQTT_ERR_PAYLOAD_SIZE,
@@ -49,6 +50,7 @@ export {
 } from '@webmqtt/core'
 
 export type { BrowserClientOptions } from './client.js'
+export type { BrowserHelperOptions, BrowserSimpleOptions } from './helpers.js'
 export type {
   WebSocketOptions, WebSocketTransportOptions, WebSocketLike, CreateWebSocket, WebSocketHeaders, PathContext, MaybePromise,
 } from './websocket-transport.js'

@@ -5,7 +5,7 @@ import WebSocket from 'ws'
 import { startAedes } from '../../core/test/harness/aedes.js'
 import type { AedesBroker } from '../../core/test/harness/aedes.js'
 import { freePort } from '../../core/test/harness/ports.js'
-import { Client, ConnectionClosedError, WebSocketRefusedError } from '../src/index.js'
+import { Client, ConnectionClosedError, WebSocketRefusedError, callback, multiple, simple, single } from '../src/index.js'
 import type { CreateWebSocket, MqttMessage } from '../src/index.js'
 
 interface Seen { url: string; headers: Record<string, string | string[] | undefined> }
@@ -115,5 +115,30 @@ describe('WebSocketTransport + ws + Aedes', () => {
       await client.disconnect()
       await own.stop()
     }
+  })
+})
+
+describe('one-shot helpers with the default WebSocket transport + Aedes', () => {
+  it('single/multiple publish, simple/callback receive, each without a transport argument', async () => {
+    const base = { hostname: '127.0.0.1', port: aedes.wsPort, webSocket: { createWebSocket: nodeWebSocket } }
+    const handle = await callback(() => {}, 'helpers/live/#', { ...base, qos: 1 })
+    const live: string[] = []
+    const reading = (async () => {
+      for await (const m of handle) {
+        live.push(`${m.topic}=${m.text}`)
+        if (live.length === 3) break
+      }
+    })()
+    await single('helpers/live/1', 'one', 1, false, base)
+    await multiple([['helpers/live/2', 'two', 1], { topic: 'helpers/live/3', payload: 'three', qos: 2 }], base)
+    await reading
+    await handle.stop()
+    // (Aedes may reorder messages that were published at different QoS.)
+    expect(live.sort()).toEqual(['helpers/live/1=one', 'helpers/live/2=two', 'helpers/live/3=three'])
+
+    await single('helpers/retained', { ...base, payload: 'kept', qos: 1, retain: true })
+    const m = await simple('helpers/retained', { ...base, timeoutMs: 5000 }) as MqttMessage
+    expect([m.topic, m.text, m.retain]).toEqual(['helpers/retained', 'kept', true])
+    await single('helpers/retained', { ...base, payload: '', retain: true })
   })
 })
