@@ -27,7 +27,7 @@ export class MemoryStore implements SessionStore {
     const e = this.#entries.get(key)
     if (!e) return emptySnapshot()
     return {
-      outgoing: [...e.outgoing.values()].sort((a, b) => a.seq - b.seq).map(copyOutgoing),
+      outgoing: [...e.outgoing.values()].sort((a, b) => a.seq - b.seq).map(copyMessage),
       incoming: [...e.incoming.keys()].sort((a, b) => a - b),
       undelivered: [...e.incoming]
         .flatMap(([mid, m]): StoredIncoming[] => (m ? [{ ...copyMessage(m), mid }] : []))
@@ -50,7 +50,7 @@ export class MemoryStore implements SessionStore {
     }
     for (const op of ops) {
       switch (op.type) {
-        case 'putOutgoing': e.outgoing.set(op.message.seq, copyOutgoing(op.message)); break
+        case 'putOutgoing': e.outgoing.set(op.message.seq, copyMessage(op.message)); break
         case 'deleteOutgoing': e.outgoing.delete(op.seq); break
         case 'putIncoming': e.incoming.set(op.mid, op.message && copyMessage(op.message)); break
         case 'deleteIncoming': e.incoming.delete(op.mid); break
@@ -78,10 +78,6 @@ export class MemoryStore implements SessionStore {
   #check(): void {
     if (this.#closed) throw new Error('MemoryStore closed')
   }
-}
-
-function copyOutgoing(m: StoredOutgoing): StoredOutgoing {
-  return copyMessage(m)
 }
 
 /** A deep copy of a stored message: its own payload and correlationData bytes, cloned properties. */

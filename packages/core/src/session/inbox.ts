@@ -39,10 +39,6 @@ export class Inbox {
     return this.#ids.has(mid)
   }
 
-  ids(): number[] {
-    return [...this.#ids.keys()]
-  }
-
   restore(mids: Iterable<number>, undelivered: readonly StoredIncoming[] = []): void {
     for (const m of mids) if (!this.#ids.has(m)) this.#ids.set(m, undefined)
     for (const u of undelivered) {
