@@ -63,7 +63,18 @@ export function privateNameMangling() {
       return null
     },
   }
-  return { plugin, mangleProps: { include: /^_[A-Za-z0-9]/, reserved: [...reserved].sort() } }
+  return { plugin, mangleProps: { include: new RegExp(`^(_[A-Za-z0-9]|(?:${mqttPacketConstants().join('|')})$)`), reserved: [...reserved].sort() } }
+}
+
+/**
+ * mqtt-packet's constants module is an exports object read with dot access only (`protocol.CMD_SHIFT`,
+ * `constants.propertiesTypes`): its names are internal to the bundle too. Read from the module itself, and checked
+ * against the public names (the IIFE's `webmqtt.MQTT_…` constants are never in this list).
+ */
+export function mqttPacketConstants() {
+  const file = join(dirname(createRequire(here('../../core/package.json')).resolve('mqtt-packet/package.json')), 'constants.js')
+  const names = [...readFileSync(file, 'utf8').matchAll(/^protocol\.([A-Za-z][A-Za-z0-9_]*) =/gm)].map((m) => m[1])
+  return [...new Set(names)].filter((n) => /^[A-Z][A-Z0-9_]+$/.test(n) || /^(properties(Types|Codes)|requiredHeaderFlags(Errors)?)$/.test(n)).sort()
 }
 
 function sourceFiles(dir, pattern) {
