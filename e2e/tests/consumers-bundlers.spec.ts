@@ -1,11 +1,12 @@
 /**
  * Issue 5, scenario 10 — bundler consumers. The apps of e2e/consumers are built from the workspace with each
- * tool's default configuration (a Vite SPA, an esbuild ESM bundle, a plain page with the IIFE build via
- * <script src>), served from loopback, and each does a QoS 1 publish/subscribe round trip in Chromium against
- * the shared Mosquitto — once as is (timers on the Blob Worker) and once under a strict Content-Security-Policy
- * (`default-src 'self'; connect-src ws://127.0.0.1:*`: no 'unsafe-eval', no blob: workers), where the client
- * must still work with native timers after the refused Worker. The fixture fails a test on any page error
- * (e.g. "Buffer is not defined", "process is not defined", a CSP-refused eval).
+ * tool's default configuration (a Vite SPA, an esbuild ESM bundle, a webpack 5 production bundle, a Rollup ESM
+ * bundle with only node-resolve, a plain page with the IIFE build via <script src>), served from loopback, and each
+ * does a QoS 1 publish/subscribe round trip in Chromium against the shared Mosquitto — once as is (timers on the
+ * Blob Worker) and once under a strict Content-Security-Policy (`default-src 'self'; connect-src ws://127.0.0.1:*`:
+ * no 'unsafe-eval', no blob: workers), where the client must still work with native timers after the refused Worker.
+ * The fixture fails a test on any page error (e.g. "Buffer is not defined", "process is not defined", a CSP-refused
+ * eval).
  */
 import { expect, test } from '../fixtures/test.js'
 import { STRICT_CSP, buildConsumers, serveConsumer } from '../support/adversarial/consumers.js'
@@ -23,11 +24,13 @@ interface ConsumerResult {
 const CONSUMERS: Array<{ name: ConsumerName; what: string }> = [
   { name: 'vite', what: 'Vite SPA (vite build, no config)' },
   { name: 'esbuild', what: 'esbuild bundle (--bundle --format=esm)' },
+  { name: 'webpack', what: 'webpack 5 bundle (entry, output, mode production only)' },
+  { name: 'rollup', what: 'Rollup bundle (ESM, node-resolve defaults only)' },
   { name: 'script', what: 'plain <script src> page with the IIFE global' },
 ]
 
 test.describe('bundler consumers (scenario 10)', () => {
-  // One build for all six tests: they run in one worker, in order.
+  // One build for all ten tests: they run in one worker, in order.
   test.describe.configure({ mode: 'serial' })
 
   let built: BuiltConsumers | undefined

@@ -9,14 +9,17 @@ import type { Socket } from 'node:net'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { extname, join, normalize, sep } from 'node:path'
+import { nodeResolve } from '@rollup/plugin-node-resolve'
 import { build as esbuild } from 'esbuild'
+import { rollup } from 'rollup'
+import webpack from 'webpack'
 import { E2E_ROOT } from '../bundle.js'
 import { loadVite } from './deps.js'
 
 export const CONSUMERS_DIR = join(E2E_ROOT, 'consumers')
 export const STRICT_CSP = "default-src 'self'; connect-src ws://127.0.0.1:*"
 
-export type ConsumerName = 'vite' | 'esbuild' | 'script'
+export type ConsumerName = 'vite' | 'esbuild' | 'webpack' | 'rollup' | 'script'
 
 export interface BuiltConsumers {
   /** Consumer → directory with its index.html and assets. */
@@ -33,8 +36,11 @@ export function iifePath(): string {
 
 export async function buildConsumers(): Promise<BuiltConsumers> {
   const out = mkdtempSync(join(tmpdir(), 'webmqtt-consumers-'))
-  const dirs = { vite: join(out, 'vite'), esbuild: join(out, 'esbuild'), script: join(out, 'script') }
-  const ms = { vite: 0, esbuild: 0, script: 0 }
+  const dirs = {
+    vite: join(out, 'vite'), esbuild: join(out, 'esbuild'), webpack: join(out, 'webpack'), rollup: join(out, 'rollup'),
+    script: join(out, 'script'),
+  }
+  const ms = { vite: 0, esbuild: 0, webpack: 0, rollup: 0, script: 0 }
   try {
     // Vite: `vite build` of the SPA, no config file; only the output directory is ours (a temp dir).
     let t = Date.now()
@@ -52,6 +58,36 @@ export async function buildConsumers(): Promise<BuiltConsumers> {
     copyFileSync(join(CONSUMERS_DIR, 'esbuild/index.html'), join(dirs.esbuild, 'index.html'))
     ms.esbuild = Date.now() - t
 
+    // webpack 5: `webpack --mode production` with the entry and output named, nothing else (no resolve.fallback,
+    // no ProvidePlugin): the default target 'web', a classic <script> bundle.
+    t = Date.now()
+    await webpackBuild({
+      mode: 'production',
+      entry: join(CONSUMERS_DIR, 'webpack/main.js'),
+      output: { path: dirs.webpack, filename: 'main.js' },
+    })
+    copyFileSync(join(CONSUMERS_DIR, 'webpack/index.html'), join(dirs.webpack, 'index.html'))
+    ms.webpack = Date.now() - t
+
+    // Rollup 4: `rollup main.js -p node-resolve -o …` (default ESM output). node-resolve with its defaults is the
+    // one plugin, since Rollup alone leaves bare imports external; the package's dist/index.js needs no
+    // @rollup/plugin-commonjs. Any warning (e.g. an unresolved import left external) fails the build.
+    t = Date.now()
+    const warnings: string[] = []
+    const bundle = await rollup({
+      input: join(CONSUMERS_DIR, 'rollup/main.js'),
+      plugins: [nodeResolve()],
+      onwarn: (w) => { warnings.push(`${w.code}: ${w.message}`) },
+    })
+    try {
+      await bundle.write({ file: join(dirs.rollup, 'main.js'), format: 'es' })
+    } finally {
+      await bundle.close()
+    }
+    if (warnings.length > 0) throw new Error(`rollup warnings:\n${warnings.join('\n')}`)
+    copyFileSync(join(CONSUMERS_DIR, 'rollup/index.html'), join(dirs.rollup, 'index.html'))
+    ms.rollup = Date.now() - t
+
     // Plain <script src>: the page, its script, and the package's IIFE build as published.
     t = Date.now()
     mkdirSync(dirs.script, { recursive: true })
@@ -63,6 +99,23 @@ export async function buildConsumers(): Promise<BuiltConsumers> {
     throw err
   }
   return { dirs, ms, remove: () => rmSync(out, { recursive: true, force: true }) }
+}
+
+/** webpack's JS API (`compiler.run`, then `close`); fails on compile errors and on warnings (reported, not ignored). */
+function webpackBuild(config: webpack.Configuration): Promise<void> {
+  const compiler = webpack(config)
+  return new Promise((resolve, reject) => {
+    compiler.run((err, stats) => {
+      compiler.close((closeErr) => {
+        const problems = stats?.toJson({ all: false, errors: true, warnings: true })
+        const messages = [...(problems?.errors ?? []), ...(problems?.warnings ?? [])].map((e) => e.message)
+        if (err ?? closeErr) reject(err ?? closeErr)
+        else if (!stats) reject(new Error('webpack: no stats'))
+        else if (messages.length > 0) reject(new Error(`webpack:\n${messages.join('\n')}`))
+        else resolve()
+      })
+    })
+  })
 }
 
 const TYPES: Record<string, string> = {
