@@ -54,7 +54,9 @@ export async function buildConsumers(): Promise<BuiltConsumers> {
     // esbuild: `esbuild main.js --bundle --format=esm --outfile=…`, nothing else.
     t = Date.now()
     mkdirSync(dirs.esbuild, { recursive: true })
-    await esbuild({ entryPoints: [join(CONSUMERS_DIR, 'esbuild/main.js')], bundle: true, format: 'esm', outfile: join(dirs.esbuild, 'main.js'), logLevel: 'warning' })
+    // A warning fails the build here too (e.g. "ignored-bare-import" for a side-effect import of our package).
+    const built = await esbuild({ entryPoints: [join(CONSUMERS_DIR, 'esbuild/main.js')], bundle: true, format: 'esm', outfile: join(dirs.esbuild, 'main.js'), logLevel: 'silent' })
+    if (built.warnings.length > 0) throw new Error(`esbuild warnings:\n${built.warnings.map((w) => `${w.id}: ${w.text}`).join('\n')}`)
     copyFileSync(join(CONSUMERS_DIR, 'esbuild/index.html'), join(dirs.esbuild, 'index.html'))
     ms.esbuild = Date.now() - t
 

@@ -111,6 +111,22 @@ export function iifeEntry(index = here('../src/index.ts')) {
 const IIFE_ENTRY = here('./iife-entry.js')
 
 /**
+ * Rolldown keeps `import "./core/codes.js"` in an ESM module whose only imports from it were constants it inlined.
+ * The package is `sideEffects: false`, so bundlers drop such an import anyway, esbuild with an "ignored-bare-import"
+ * warning in the consumer's build. Blank those lines out (same line count, so the source maps stay right).
+ */
+export function dropBareImports() {
+  return {
+    name: 'webmqtt-drop-bare-imports',
+    generateBundle(_options, bundle) {
+      for (const chunk of Object.values(bundle)) {
+        if (chunk.type === 'chunk') chunk.code = chunk.code.replace(/^import "\.{1,2}\/[^"]+";$/gm, '')
+      }
+    },
+  }
+}
+
+/**
  * ESM output keeps one file per module (so `sideEffects: false` lets consumers drop whole modules): our own at
  * the top of dist/, the core under dist/core/, mqtt-packet under dist/vendor/ (never a node_modules folder:
  * npm would leave it out of the package), the shims under dist/shims/.
@@ -141,7 +157,7 @@ export function viteOptions(format, entry = here('../src/index.ts')) {
     configFile: false,
     root: packageRoot,
     logLevel: 'warn',
-    plugins: [browserShims(), ...(mangling ? [mangling.plugin, iifeEntry(entry)] : [])],
+    plugins: [browserShims(), ...(mangling ? [mangling.plugin, iifeEntry(entry)] : [dropBareImports()])],
     resolve: {
       // `source` maps @webmqtt/core to its TypeScript sources.
       conditions: ['source', ...defaultClientConditions],
