@@ -85,7 +85,9 @@ export const INTERNAL_PROPERTY_NAMES = [
   // Outbox, its hooks and its messages; Inbox; Persister; PacketIds; Emitter; Deferred
   'completed', 'durable', 'everSent', 'failAll', 'link', 'maxQueued', 'onPuback', 'onPubcomp', 'onPubrec', 'pump',
   'requeue', 'resume', 'sentOn', 'stored', 'takeQueued', 'writes', 'isRestoredUndelivered', 'takeRestored', 'enqueue',
-  'allocate', 'reserve', 'onListenerError', 'settled',
+  'allocate', 'reserve', 'onListenerError', 'settled', 'batches', 'take', 'isUsed',
+  // Keepalive and its hooks, Backoff
+  'dead', 'intervalMs', 'ping', 'received', 'attempts',
 ]
 /** The public interfaces of the core: none of their members may be in INTERNAL_PROPERTY_NAMES. */
 const CHECKED_PUBLIC_FILES = ['transport.ts', 'store.ts', 'types.ts', 'timers.ts', 'message.ts', 'message-info.ts', 'codes.ts', 'errors.ts']
