@@ -85,21 +85,24 @@ export const INTERNAL_PROPERTY_NAMES = [
   // Outbox, its hooks and its messages; Inbox; Persister; PacketIds; Emitter; Deferred
   'completed', 'durable', 'everSent', 'failAll', 'link', 'maxQueued', 'onPuback', 'onPubcomp', 'onPubrec', 'pump',
   'requeue', 'resume', 'sentOn', 'stored', 'takeQueued', 'writes', 'isRestoredUndelivered', 'takeRestored', 'enqueue',
-  'allocate', 'reserve', 'onListenerError', 'settled', 'batches', 'take', 'isUsed',
+  'allocate', 'reserve', 'onListenerError', 'settled', 'batches', 'take', 'isUsed', 'restore',
   // Keepalive and its hooks, Backoff
   'dead', 'intervalMs', 'ping', 'received', 'attempts',
 ]
 /** The public interfaces of the core: none of their members may be in INTERNAL_PROPERTY_NAMES. */
-const CHECKED_PUBLIC_FILES = ['transport.ts', 'store.ts', 'types.ts', 'timers.ts', 'message.ts', 'message-info.ts', 'codes.ts', 'errors.ts']
+const CHECKED_PUBLIC_FILES = ['transport.ts', 'store.ts', 'types.ts', 'timers.ts', 'message.ts', 'message-info.ts', 'codes.ts', 'errors.ts', 'helpers.ts']
+/** Core files whose classes are public (their members are checked; their internal object literals are not). */
+const CHECKED_PUBLIC_CLASSES = ['client.ts', 'memory-store.ts']
 
 /** Parses every bundled source (`files`) for string literals, and the public interfaces for member names. */
 function checkInternalPropertyNames(files) {
   const ts = createRequire(import.meta.url)('typescript')
   const internal = new Set(INTERNAL_PROPERTY_NAMES)
   const publicFiles = new Set([...CHECKED_PUBLIC_FILES.map((f) => here(`../../core/src/${f}`)), ...sourceFiles(here('../src'), /\.ts$/)])
-  for (const f of new Set([...files, ...publicFiles])) {
-    const checkMembers = publicFiles.has(f)
-    const visit = (node) => {
+  const publicClasses = new Set(CHECKED_PUBLIC_CLASSES.map((f) => here(`../../core/src/${f}`)))
+  for (const f of new Set([...files, ...publicFiles, ...publicClasses])) {
+    const visit = (node, inClass = false) => {
+      const checkMembers = publicFiles.has(f) || (inClass && publicClasses.has(f))
       if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) && internal.has(node.text)) {
         throw new Error(`${f} uses ${node.text} as a string, but INTERNAL_PROPERTY_NAMES mangles it in the IIFE`)
       }
@@ -108,7 +111,7 @@ function checkInternalPropertyNames(files) {
         || ts.isShorthandPropertyAssignment(node)) && ts.isIdentifier(node.name) && internal.has(node.name.text)) {
         throw new Error(`${f} has a member ${node.name.text}, but INTERNAL_PROPERTY_NAMES mangles it in the IIFE`)
       }
-      ts.forEachChild(node, visit)
+      ts.forEachChild(node, (child) => visit(child, ts.isClassDeclaration(node)))
     }
     visit(ts.createSourceFile(f, readFileSync(f, 'utf8'), ts.ScriptTarget.Latest, true))
   }
