@@ -54,6 +54,7 @@ export function privateNameMangling() {
   ]
   const reserved = new Set()
   for (const f of files) for (const m of readFileSync(f, 'utf8').matchAll(QUOTED_PRIVATE_NAME)) reserved.add(m[1])
+  checkInternalPropertyNames(files)
   const plugin = {
     name: 'webmqtt-private-name-mangling',
     transform(code, id) {
@@ -63,7 +64,57 @@ export function privateNameMangling() {
       return null
     },
   }
-  return { plugin, mangleProps: { include: new RegExp(`^(_[A-Za-z0-9]|(?:${mqttPacketConstants().join('|')})$)`), reserved: [...reserved].sort() } }
+  const exact = [...mqttPacketConstants(), ...INTERNAL_PROPERTY_NAMES]
+  return { plugin, mangleProps: { include: new RegExp(`^(_[A-Za-z0-9]|(?:${exact.join('|')})$)`), reserved: [...reserved].sort() } }
+}
+
+/**
+ * Property names of the core's internal objects, shortened in the IIFE like the `_x` names. Each belongs only to
+ * objects that never leave the bundle (the connection, the outbox/inbox/persister and their messages, the inbound
+ * context, deferreds): never part of the public API or of a Transport/SessionStore/Timers contract, never stored
+ * (StoreOp records keep their names), never used as a string (`'name' in x`, `x['name']`). Checked: none occurs as a
+ * quoted string in a bundled module, nor as a member of the public interfaces (CHECKED_PUBLIC_FILES).
+ */
+export const INTERNAL_PROPERTY_NAMES = [
+  // Connection and its options
+  'attach', 'bytesIn', 'bytesOut', 'handlers', 'maxIncomingPacket', 'maxOutgoingPacket', 'maxTopicAlias', 'onClosed',
+  'onKeepaliveTimeout', 'onPacket', 'onProtocolError', 'sendBytes', 'startKeepalive',
+  // the inbound context (inbound.ts)
+  'connackOk', 'connackRefused', 'deliver', 'inbox', 'isAttempt', 'isCurrent', 'outbox', 'pending', 'persister',
+  'protocolError', 'releaseId', 'subscribed', 'unsubscribed',
+  // Outbox, its hooks and its messages; Inbox; Persister; PacketIds; Emitter; Deferred
+  'completed', 'durable', 'everSent', 'failAll', 'link', 'maxQueued', 'onPuback', 'onPubcomp', 'onPubrec', 'pump',
+  'requeue', 'resume', 'sentOn', 'stored', 'takeQueued', 'writes', 'isRestoredUndelivered', 'takeRestored', 'enqueue',
+  'allocate', 'reserve', 'onListenerError', 'settled', 'batches', 'take', 'isUsed', 'restore',
+  // Keepalive and its hooks, Backoff
+  'dead', 'intervalMs', 'ping', 'received', 'attempts',
+]
+/** The public interfaces of the core: none of their members may be in INTERNAL_PROPERTY_NAMES. */
+const CHECKED_PUBLIC_FILES = ['transport.ts', 'store.ts', 'types.ts', 'timers.ts', 'message.ts', 'message-info.ts', 'codes.ts', 'errors.ts', 'helpers.ts']
+/** Core files whose classes are public (their members are checked; their internal object literals are not). */
+const CHECKED_PUBLIC_CLASSES = ['client.ts', 'memory-store.ts']
+
+/** Parses every bundled source (`files`) for string literals, and the public interfaces for member names. */
+function checkInternalPropertyNames(files) {
+  const ts = createRequire(import.meta.url)('typescript')
+  const internal = new Set(INTERNAL_PROPERTY_NAMES)
+  const publicFiles = new Set([...CHECKED_PUBLIC_FILES.map((f) => here(`../../core/src/${f}`)), ...sourceFiles(here('../src'), /\.ts$/)])
+  const publicClasses = new Set(CHECKED_PUBLIC_CLASSES.map((f) => here(`../../core/src/${f}`)))
+  for (const f of new Set([...files, ...publicFiles, ...publicClasses])) {
+    const visit = (node, inClass = false) => {
+      const checkMembers = publicFiles.has(f) || (inClass && publicClasses.has(f))
+      if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) && internal.has(node.text)) {
+        throw new Error(`${f} uses ${node.text} as a string, but INTERNAL_PROPERTY_NAMES mangles it in the IIFE`)
+      }
+      if (checkMembers && (ts.isPropertySignature(node) || ts.isMethodSignature(node) || ts.isPropertyDeclaration(node)
+        || ts.isMethodDeclaration(node) || ts.isGetAccessor(node) || ts.isSetAccessor(node) || ts.isPropertyAssignment(node)
+        || ts.isShorthandPropertyAssignment(node)) && ts.isIdentifier(node.name) && internal.has(node.name.text)) {
+        throw new Error(`${f} has a member ${node.name.text}, but INTERNAL_PROPERTY_NAMES mangles it in the IIFE`)
+      }
+      ts.forEachChild(node, (child) => visit(child, ts.isClassDeclaration(node)))
+    }
+    visit(ts.createSourceFile(f, readFileSync(f, 'utf8'), ts.ScriptTarget.Latest, true))
+  }
 }
 
 /**

@@ -128,13 +128,13 @@ function onPublish(ctx: InboundContext, p: IPublishPacket, c: Connection): void 
   // A restored entry the broker sends again was not delivered before the reload (see session/inbox.ts): new.
   if (ctx.inbox.has(mid) && !ctx.inbox.isRestoredUndelivered(mid)) {
     if (p.dup) {
-      ctx.log(MQTT_LOG_DEBUG, `QoS 2 packet id ${mid} repeated before PUBREL: acknowledged, not delivered again`)
+      ctx.log(MQTT_LOG_DEBUG, `QoS 2 packet id ${mid} repeated before PUBREL: not delivered again`)
       return inOrder(c, () => { if (!c.closed) c.send({ cmd: 'pubrec', messageId: mid }) })
     }
     // A redelivery always carries DUP=1 ([MQTT-3.3.1-1]); DUP=0 on an id still awaiting PUBREL is a new message from
     // a broker that lost track of the id (seen with Aedes, whose PUBREL sometimes carries another message's id).
     // Dropping it would lose it; deliver it.
-    ctx.log(MQTT_LOG_WARNING, `QoS 2 packet id ${mid} reused without DUP while awaiting PUBREL: delivered as a new message`)
+    ctx.log(MQTT_LOG_WARNING, `QoS 2 packet id ${mid} reused without DUP: delivered as new`)
   }
   if (!ctx.inbox.has(mid) && ctx.inbox.size >= ctx.receiveMaximum()) return protocolError(ctx, c, 'Receive Maximum exceeded', 147)
   // Stored with the message first (with a store), delivered once durable, then PUBREC: see session/inbox.ts.

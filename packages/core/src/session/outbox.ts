@@ -177,7 +177,7 @@ export class Outbox {
   onPuback(mid: number, rc: ReasonCode, properties: unknown): void {
     const m = this.#inflight.get(mid)
     if (!m || m.qos !== 1) {
-      this.#hooks.warn(`PUBACK for packet id ${mid} that is not a QoS 1 message in flight; ignored`)
+      this.#hooks.warn(`PUBACK for packet id ${mid} not in flight at QoS 1; ignored`)
       return
     }
     this.#finish(m, rc, properties, rc.isFailure ? failure(m, rc, properties) : undefined)
@@ -188,7 +188,7 @@ export class Outbox {
     const link = this.#hooks.link()
     const m = this.#inflight.get(mid)
     if (!m || m.qos !== 2) {
-      this.#hooks.warn(`PUBREC for unknown packet id ${mid}; answering PUBREL (packet identifier not found)`)
+      this.#hooks.warn(`PUBREC for unknown packet id ${mid}; PUBREL says not found`)
       link?.pubrel(mid, 146)
       return
     }
@@ -215,7 +215,7 @@ export class Outbox {
   onPubcomp(mid: number, rc: ReasonCode, properties: unknown): void {
     const m = this.#inflight.get(mid)
     if (!m || m.stage !== 'released') {
-      this.#hooks.warn(`PUBCOMP for packet id ${mid} that is not awaiting PUBCOMP; ignored`)
+      this.#hooks.warn(`PUBCOMP for packet id ${mid} not awaiting it; ignored`)
       return
     }
     this.#finish(m, rc, properties, rc.isFailure ? failure(m, rc, properties) : undefined)
