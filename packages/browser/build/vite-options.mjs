@@ -84,7 +84,8 @@ export const INTERNAL_PROPERTY_NAMES = [
   'protocolError', 'releaseId', 'subscribed', 'unsubscribed',
   // Outbox, its hooks and its messages; Inbox; Persister; PacketIds; Emitter; Deferred
   'completed', 'durable', 'everSent', 'failAll', 'link', 'maxQueued', 'onPuback', 'onPubcomp', 'onPubrec', 'pump',
-  'requeue', 'resume', 'sentOn', 'stored', 'takeQueued', 'writes', 'isRestoredUndelivered', 'takeRestored', 'enqueue',
+  'requeue', 'resume', 'sentOn', 'stored', 'takeQueued', 'writes', 'isRestoredUndelivered', 'takeRestored', 'newConnection',
+  'sizeThisConnection', 'enqueue',
   'allocate', 'reserve', 'onListenerError', 'settled', 'batches', 'take', 'isUsed', 'restore',
   // Keepalive and its hooks, Backoff
   'dead', 'intervalMs', 'ping', 'received', 'attempts',

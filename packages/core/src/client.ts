@@ -903,6 +903,7 @@ export class Client {
     this.#setState('connected')
     // QoS 2 messages stored before a reload and maybe not delivered then: with the broker's session gone, the
     // store holds the only copy: delivered after onConnect. Otherwise the broker's re-sends decide (inbox.ts).
+    this.#inbox.newConnection()
     const undelivered = result.sessionPresent ? [] : this.#inbox.takeRestored()
     if (!result.sessionPresent) {
       this.#inbox.clear()

@@ -136,7 +136,7 @@ function onPublish(ctx: InboundContext, p: IPublishPacket, c: Connection): void 
     // Dropping it would lose it; deliver it.
     ctx.log(MQTT_LOG_WARNING, `QoS 2 packet id ${mid} reused without DUP: delivered as new`)
   }
-  if (!ctx.inbox.has(mid) && ctx.inbox.size >= ctx.receiveMaximum()) return protocolError(ctx, c, 'Receive Maximum exceeded', 147)
+  if (!ctx.inbox.has(mid) && ctx.inbox.sizeThisConnection >= ctx.receiveMaximum()) return protocolError(ctx, c, 'Receive Maximum exceeded', 147)
   // Stored with the message first (with a store), delivered once durable, then PUBREC: see session/inbox.ts.
   const durable = ctx.inbox.add(message)
   inOrder(c, () => {

@@ -23,6 +23,8 @@ export class Inbox {
   readonly #undelivered = new Set<MqttMessage>()
   /** Ids restored from the store with an undelivered message, in arrival order. */
   readonly #restored = new Set<number>()
+  /** Ids received on the current network connection and not released: what our Receive Maximum limits. */
+  readonly #thisConnection = new Set<number>()
   /** Arrival order of stored undelivered messages. */
   #seq = 0
   readonly #persister: () => Persister | undefined
@@ -31,12 +33,22 @@ export class Inbox {
     this.#persister = persister
   }
 
-  get size(): number {
-    return this.#ids.size
-  }
-
   has(mid: number): boolean {
     return this.#ids.has(mid)
+  }
+
+  /**
+   * Ids awaiting PUBREL that arrived on the current network connection. The Receive Maximum quota is counted per
+   * network connection (MQTT 5, 4.9), so ids from earlier connections (or restored from the store, where one
+   * whose release was not written before an unload would otherwise count for ever) do not use it up.
+   */
+  get sizeThisConnection(): number {
+    return this.#thisConnection.size
+  }
+
+  /** A new network connection is up: its Receive Maximum quota starts empty. */
+  newConnection(): void {
+    this.#thisConnection.clear()
   }
 
   restore(mids: Iterable<number>, undelivered: readonly StoredIncoming[] = []): void {
@@ -62,6 +74,7 @@ export class Inbox {
     const { mid, topic, payload, retain, dup, properties } = message
     this.#forgetRestored(mid)
     this.#ids.set(mid, message)
+    this.#thisConnection.add(mid)
     this.#undelivered.add(message)
     const stored = { seq: this.#seq++, topic, payload, retain, dup, ...(properties ? { properties } : {}) }
     return this.#persister()?.enqueue({ type: 'putIncoming', mid, message: stored })
@@ -96,6 +109,7 @@ export class Inbox {
   /** PUBREL arrived: forget the id. Returns whether it was known. */
   release(mid: number): boolean {
     this.#forgetRestored(mid)
+    this.#thisConnection.delete(mid)
     const known = this.#ids.delete(mid)
     if (known) void this.#persister()?.enqueue({ type: 'deleteIncoming', mid })
     return known
@@ -106,5 +120,6 @@ export class Inbox {
     if (p) for (const mid of this.#ids.keys()) void p.enqueue({ type: 'deleteIncoming', mid })
     for (const mid of this.#restored) this.#forgetRestored(mid)
     this.#ids.clear()
+    this.#thisConnection.clear()
   }
 }

@@ -108,6 +108,31 @@ describe('MQTT 5: Receive Maximum', () => {
     expect((errorEvents(r)[0] as ProtocolError).reasonCode?.value).toBe(0x93)
     expect((conn.packets('disconnect')[0] as { reasonCode: number }).reasonCode).toBe(0x93)
   })
+
+  it('our Receive Maximum is counted per network connection (4.9): ids still awaiting PUBREL from before a reconnect do not use it up', async () => {
+    const r = rig({ protocol: MQTTv5, autoAck: false, cleanStart: false, connack: connackWith({ sessionPresent: true }) })
+    await r.client.connect('b', 1883, 60, { properties: { receiveMaximum: 2, sessionExpiryInterval: 60 } })
+    for (const id of [1, 2]) reply(r, { cmd: 'publish', topic: 't', payload: Buffer.from('x'), qos: 2, messageId: id })
+    await settle()
+    expect(mids(r.broker.current.packets('pubrec'))).toEqual([1, 2])
+    r.broker.current.drop()
+    await settle()
+    await r.client.reconnect()
+    const conn = r.broker.current
+    // The broker may hold 1 and 2 too (it re-sends their PUBREL), or have forgotten one: either way 3 and 4 fit.
+    for (const id of [3, 4]) reply(r, { cmd: 'publish', topic: 't', payload: Buffer.from('x'), qos: 2, messageId: id })
+    await settle()
+    expect(conn.closed).toBe(false)
+    expect(mids(conn.packets('pubrec'))).toEqual([3, 4])
+    expect(errorEvents(r)).toEqual([])
+    // A PUBREL for an old id is answered as before, and the quota of this connection is still enforced.
+    reply(r, { cmd: 'pubrel', messageId: 1 })
+    reply(r, { cmd: 'publish', topic: 't', payload: Buffer.from('x'), qos: 2, messageId: 5 })
+    await settle()
+    expect(mids(conn.packets('pubcomp'))).toEqual([1])
+    expect(conn.closed).toBe(true)
+    expect((errorEvents(r)[0] as ProtocolError).reasonCode?.value).toBe(0x93)
+  })
 })
 
 describe('MQTT 5: Maximum Packet Size', () => {
