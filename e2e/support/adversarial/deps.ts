@@ -1,15 +1,9 @@
 /**
- * Node-side packages the adversarial specs use that e2e/package.json does not list (yet): `ws` and `fast-check`,
- * loaded from the core package's dev dependencies, and `vite`, from the browser package's. Resolution is
- * relative to those packages, so nothing new is installed and the versions are the workspace's own.
- * (If e2e ever lists them itself, plain imports can replace this file.)
+ * Node-side packages the adversarial specs use (`ws`, `fast-check`, `vite`, all e2e dev dependencies), behind the
+ * narrow types the specs rely on (`ws`'s raw `_socket`, used to write invalid frames, is not in its typings).
  */
-import { createRequire } from 'node:module'
-import { pathToFileURL } from 'node:url'
-import { REPO_ROOT } from '../bundle.js'
-
-const fromCore = createRequire(`${REPO_ROOT}packages/core/package.json`)
-const fromBrowser = createRequire(`${REPO_ROOT}packages/browser/package.json`)
+import * as fastCheck from 'fast-check'
+import { WebSocketServer } from 'ws'
 
 /** The parts of `ws` used here. */
 export interface WsSocket {
@@ -40,12 +34,12 @@ interface WsModule {
   }) => WsServer
 }
 
-export const ws = fromCore('ws') as WsModule
+export const ws = { WebSocketServer } as unknown as WsModule
 
 /** fast-check, typed loosely: only `sample` and a few arbitraries are used. */
-export const fc = fromCore('fast-check') as any
+export const fc = fastCheck as any
 
 /** Vite's JS API (ESM). */
 export async function loadVite(): Promise<any> {
-  return import(pathToFileURL(fromBrowser.resolve('vite')).href)
+  return import('vite')
 }
