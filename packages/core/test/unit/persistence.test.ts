@@ -12,6 +12,17 @@ function persistent(store: RecordingStore, opts: RigOptions = {}): Rig {
   return rig({ cleanSession: false, store, ...opts })
 }
 
+/** A persistent client (no auto-acks) connected and collecting message texts, with the store's writes held from now. */
+async function connectedWithWritesHeld(): Promise<{ r: Rig; got: string[]; release: () => void }> {
+  const store = new RecordingStore()
+  const r = persistent(store, { autoAck: false })
+  const got: string[] = []
+  r.client.onMessage = (_c, _u, m) => got.push(m.text)
+  await r.client.connect('b')
+  await settle()
+  return { r, got, release: store.hold() }
+}
+
 /**
  * Record every QoS>0 PUBLISH / PUBREL the broker receives whose state was not yet durable in the store:
  * a message must be in the store (stage 'sent' with that packet id) before it goes on the wire.
@@ -328,13 +339,7 @@ describe('persistence with a SessionStore', () => {
   })
 
   it('a QoS 2 message whose store write is still pending when the broker comes back without a session (the default answer) is still delivered once', async () => {
-    const store = new RecordingStore()
-    const r = persistent(store, { autoAck: false })
-    const got: string[] = []
-    r.client.onMessage = (_c, _u, m) => got.push(m.text)
-    await r.client.connect('b')
-    await settle()
-    const release = store.hold()
+    const { r, got, release } = await connectedWithWritesHeld()
     r.broker.current.reply({ cmd: 'publish', topic: 'x', payload: Buffer.from('in-flight'), qos: 2, messageId: 6, dup: false, retain: false } as never)
     await settle()
     r.broker.current.drop()
@@ -347,13 +352,7 @@ describe('persistence with a SessionStore', () => {
   })
 
   it('incoming messages are delivered and acknowledged in arrival order while a QoS 2 id waits to be durable', async () => {
-    const store = new RecordingStore()
-    const r = persistent(store, { autoAck: false })
-    const got: string[] = []
-    r.client.onMessage = (_c, _u, m) => got.push(m.text)
-    await r.client.connect('b')
-    await settle()
-    const release = store.hold()
+    const { r, got, release } = await connectedWithWritesHeld()
     const conn = r.broker.current
     conn.reply({ cmd: 'publish', topic: 'o', payload: Buffer.from('q2'), qos: 2, messageId: 1, dup: false, retain: false } as never)
     conn.reply({ cmd: 'publish', topic: 'o', payload: Buffer.from('q1'), qos: 1, messageId: 2, dup: false, retain: false } as never)
