@@ -3,7 +3,7 @@
  * temp directory, and serves each from its own loopback HTTP server — optionally with a strict
  * Content-Security-Policy header on the document (`?csp=1`).
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { Socket } from 'node:net'
 import { createRequire } from 'node:module'
@@ -57,7 +57,7 @@ export async function buildConsumers(): Promise<BuiltConsumers> {
     // A warning fails the build here too (e.g. "ignored-bare-import" for a side-effect import of our package).
     const built = await esbuild({ entryPoints: [join(CONSUMERS_DIR, 'esbuild/main.js')], bundle: true, format: 'esm', outfile: join(dirs.esbuild, 'main.js'), logLevel: 'silent' })
     if (built.warnings.length > 0) throw new Error(`esbuild warnings:\n${built.warnings.map((w) => `${w.id}: ${w.text}`).join('\n')}`)
-    copyFileSync(join(CONSUMERS_DIR, 'esbuild/index.html'), join(dirs.esbuild, 'index.html'))
+    writeFileSync(join(dirs.esbuild, 'index.html'), bundlePage('esbuild', 'module'))
     ms.esbuild = Date.now() - t
 
     // webpack 5: `webpack --mode production` with the entry and output named, nothing else (no resolve.fallback,
@@ -68,7 +68,7 @@ export async function buildConsumers(): Promise<BuiltConsumers> {
       entry: join(CONSUMERS_DIR, 'webpack/main.js'),
       output: { path: dirs.webpack, filename: 'main.js' },
     })
-    copyFileSync(join(CONSUMERS_DIR, 'webpack/index.html'), join(dirs.webpack, 'index.html'))
+    writeFileSync(join(dirs.webpack, 'index.html'), bundlePage('webpack', 'classic'))
     ms.webpack = Date.now() - t
 
     // Rollup 4: `rollup main.js -p node-resolve -o …` (default ESM output). node-resolve with its defaults is the
@@ -87,7 +87,7 @@ export async function buildConsumers(): Promise<BuiltConsumers> {
       await bundle.close()
     }
     if (warnings.length > 0) throw new Error(`rollup warnings:\n${warnings.join('\n')}`)
-    copyFileSync(join(CONSUMERS_DIR, 'rollup/index.html'), join(dirs.rollup, 'index.html'))
+    writeFileSync(join(dirs.rollup, 'index.html'), bundlePage('Rollup', 'module'))
     ms.rollup = Date.now() - t
 
     // Plain <script src>: the page, its script, and the package's IIFE build as published.
@@ -101,6 +101,23 @@ export async function buildConsumers(): Promise<BuiltConsumers> {
     throw err
   }
   return { dirs, ms, remove: () => rmSync(out, { recursive: true, force: true }) }
+}
+
+/** The page of the esbuild, webpack and Rollup apps: loads their `main.js` (an ES module, or a classic script). */
+function bundlePage(tool: string, script: 'module' | 'classic'): string {
+  return `<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8">
+    <title>webmqtt — ${tool} consumer</title>
+  </head>
+  <body>
+    <h1>webmqtt — ${tool} consumer</h1>
+    <pre id="out">running…</pre>
+    <script${script === 'module' ? ' type="module"' : ''} src="main.js"></script>
+  </body>
+</html>
+`
 }
 
 /** webpack's JS API (`compiler.run`, then `close`); fails on compile errors and on warnings (reported, not ignored). */
