@@ -901,9 +901,9 @@ export class Client {
     const firstOfConnect = !this.#everConnected
     this.#everConnected = true
     this.#setState('connected')
+    this.#inbox.newConnection()
     // QoS 2 messages stored before a reload and maybe not delivered then: with the broker's session gone, the
     // store holds the only copy: delivered after onConnect. Otherwise the broker's re-sends decide (inbox.ts).
-    this.#inbox.newConnection()
     const undelivered = result.sessionPresent ? [] : this.#inbox.takeRestored()
     if (!result.sessionPresent) {
       this.#inbox.clear()
