@@ -54,7 +54,8 @@ export function privateNameMangling() {
   ]
   const reserved = new Set()
   for (const f of files) for (const m of readFileSync(f, 'utf8').matchAll(QUOTED_PRIVATE_NAME)) reserved.add(m[1])
-  checkInternalPropertyNames(files)
+  const exact = [...mqttPacketConstants(), ...INTERNAL_PROPERTY_NAMES]
+  checkInternalPropertyNames(files, exact)
   const plugin = {
     name: 'webmqtt-private-name-mangling',
     transform(code, id) {
@@ -64,7 +65,6 @@ export function privateNameMangling() {
       return null
     },
   }
-  const exact = [...mqttPacketConstants(), ...INTERNAL_PROPERTY_NAMES]
   return { plugin, mangleProps: { include: new RegExp(`^(_[A-Za-z0-9]|(?:${exact.join('|')})$)`), reserved: [...reserved].sort() } }
 }
 
@@ -95,22 +95,25 @@ const CHECKED_PUBLIC_FILES = ['transport.ts', 'store.ts', 'types.ts', 'timers.ts
 /** Core files whose classes are public (their members are checked; their internal object literals are not). */
 const CHECKED_PUBLIC_CLASSES = ['client.ts', 'memory-store.ts']
 
-/** Parses every bundled source (`files`) for string literals, and the public interfaces for member names. */
-function checkInternalPropertyNames(files) {
+/**
+ * Parses every bundled source (`files`) for string literals, and the public interfaces for member names: none may
+ * be one of the `names` shortened in the IIFE (INTERNAL_PROPERTY_NAMES and mqtt-packet's constant names).
+ */
+function checkInternalPropertyNames(files, names) {
   const ts = createRequire(import.meta.url)('typescript')
-  const internal = new Set(INTERNAL_PROPERTY_NAMES)
+  const internal = new Set(names)
   const publicFiles = new Set([...CHECKED_PUBLIC_FILES.map((f) => here(`../../core/src/${f}`)), ...sourceFiles(here('../src'), /\.ts$/)])
   const publicClasses = new Set(CHECKED_PUBLIC_CLASSES.map((f) => here(`../../core/src/${f}`)))
   for (const f of new Set([...files, ...publicFiles, ...publicClasses])) {
     const visit = (node, inClass = false) => {
       const checkMembers = publicFiles.has(f) || (inClass && publicClasses.has(f))
       if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) && internal.has(node.text)) {
-        throw new Error(`${f} uses ${node.text} as a string, but INTERNAL_PROPERTY_NAMES mangles it in the IIFE`)
+        throw new Error(`${f} uses ${node.text} as a string, but the IIFE shortens that property name`)
       }
       if (checkMembers && (ts.isPropertySignature(node) || ts.isMethodSignature(node) || ts.isPropertyDeclaration(node)
         || ts.isMethodDeclaration(node) || ts.isGetAccessor(node) || ts.isSetAccessor(node) || ts.isPropertyAssignment(node)
         || ts.isShorthandPropertyAssignment(node)) && ts.isIdentifier(node.name) && internal.has(node.name.text)) {
-        throw new Error(`${f} has a member ${node.name.text}, but INTERNAL_PROPERTY_NAMES mangles it in the IIFE`)
+        throw new Error(`${f} has a member ${node.name.text}, but the IIFE shortens that property name`)
       }
       ts.forEachChild(node, (child) => visit(child, ts.isClassDeclaration(node)))
     }
@@ -121,7 +124,7 @@ function checkInternalPropertyNames(files) {
 /**
  * mqtt-packet's constants module is an exports object read with dot access only (`protocol.CMD_SHIFT`,
  * `constants.propertiesTypes`): its names are internal to the bundle too. Read from the module itself, and checked
- * against the public names (the IIFE's `webmqtt.MQTT_…` constants are never in this list).
+ * like INTERNAL_PROPERTY_NAMES (never a string, never a public member; `webmqtt.MQTT_…` are not in this list).
  */
 export function mqttPacketConstants() {
   const file = join(dirname(createRequire(here('../../core/package.json')).resolve('mqtt-packet/package.json')), 'constants.js')
