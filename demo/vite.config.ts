@@ -5,7 +5,7 @@ import { iifePlugin } from './server/iife-plugin.js'
 import { cspPlugin } from './server/csp-plugin.js'
 // The browser package's build aliases (mqtt-packet's Node-only deps → small browser shims), so the built demo
 // bundles the SDK as the published bundle does, and stays small.
-import { SHIMS } from './server/browser-build.mjs'
+import { SHIMS, clientOnlyMqttPacket, mqttPacketDir } from './server/browser-build.mjs'
 
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url))
 
@@ -40,6 +40,8 @@ export default defineConfig(({ command }) => ({
     },
   },
   plugins: [
+    // As the package's bundles: mqtt-packet without its server-side code paths (in dev Vite pre-bundles it whole).
+    ...(command === 'build' ? [clientOnlyMqttPacket(mqttPacketDir(here('../packages/core')))] : []),
     embeddedBrokerPlugin(),
     iifePlugin({ packageDir: here('../packages/browser') }),
     cspPlugin(),

@@ -2,16 +2,14 @@
  * The adversarial page: `/adv/index.html` and `/adv/adv.js` (page.entry.ts bundled with esbuild from the
  * TypeScript sources, once per worker, in memory), served by a loopback HTTP server per worker (fixture.ts).
  *
- * The bundling mirrors support/bundle.ts (which does not export its plugin): `source` condition, and
- * mqtt-packet's Node-only dependencies replaced with the browser package's build shims.
+ * The bundling is support/bundle.ts's: `source` condition, and the browser package's module rules (its shims,
+ * mqtt-packet without server-side code paths), so the rogue server meets the parser the published bundles ship.
  */
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
-import type { Plugin } from 'esbuild'
+import { esbuildBrowserModules } from '../../../packages/browser/build/esbuild-plugin.mjs'
 import { createServer } from 'node:http'
 import type { Page } from '@playwright/test'
-import { REPO_ROOT } from '../bundle.js'
 import type { Adv } from './page.entry.js'
 
 export type { Adv }
@@ -20,26 +18,7 @@ declare global {
   interface Window { adv: Adv }
 }
 
-const SHIMS_DIR = join(REPO_ROOT, 'packages/browser/build/shims')
 const ENTRY = fileURLToPath(new URL('./page.entry.ts', import.meta.url))
-
-const browserShims: Plugin = {
-  name: 'webmqtt-browser-shims',
-  setup(b) {
-    const shims: Record<string, string> = {
-      debug: join(SHIMS_DIR, 'debug.cjs'),
-      'process-nextick-args': join(SHIMS_DIR, 'process-nextick-args.cjs'),
-      events: join(SHIMS_DIR, 'events.cjs'),
-    }
-    b.onResolve({ filter: /^(bl|debug|process-nextick-args|events)$/ }, async (args) => {
-      if (args.path === 'bl') {
-        const r = await b.resolve('bl/BufferList.js', { resolveDir: args.resolveDir, kind: args.kind })
-        return r.errors.length > 0 ? { errors: r.errors } : { path: r.path }
-      }
-      return { path: shims[args.path] as string }
-    })
-  },
-}
 
 let bundle: Promise<string> | undefined
 
@@ -55,7 +34,7 @@ export function advBundle(): Promise<string> {
     conditions: ['source'],
     sourcemap: 'inline',
     logLevel: 'warning',
-    plugins: [browserShims],
+    plugins: [esbuildBrowserModules()],
     define: { 'process.env.NODE_ENV': '"production"' },
   }).then((r) => r.outputFiles[0]!.text)
   return bundle

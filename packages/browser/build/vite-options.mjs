@@ -1,28 +1,18 @@
-// Shared Vite (library mode) settings for the two browser bundles. mqtt-packet is CommonJS written for Node;
-// these aliases keep its Node-only dependencies out of the bundle without forking it:
-//   bl                   → shims/buffer-list.cjs: the chunk list the parser uses, without readable-stream
-//   debug                → a no-op (tracing only; the calls are dropped as pure)
-//   process-nextick-args → queueMicrotask
-//   events               → a minimal EventEmitter
-//   buffer               → shims/buffer.cjs: the part of Buffer used, on Uint8Array + TextEncoder/TextDecoder
-// (The `buffer` package and bl's own BufferList work too, but cost ~9 KB gzip of the 30 KB budget.)
-// Everything, the core included, is bundled so consumers need zero configuration.
+// Shared Vite (library mode) settings for the two browser bundles. mqtt-packet's Node-only dependencies are
+// replaced with small shims (shims.mjs) and its server-side code paths are left out (client-only-mqtt-packet.mjs),
+// without forking it. Everything, the core included, is bundled so consumers need zero configuration.
 import { readFileSync, readdirSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { defaultClientConditions } from 'vite'
+import { clientOnlyMqttPacket, mqttPacketDir } from './client-only-mqtt-packet.mjs'
+import { SHIMS } from './shims.mjs'
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url))
 export const packageRoot = here('../')
 
-export const SHIMS = {
-  bl: here('./shims/buffer-list.cjs'),
-  buffer: here('./shims/buffer.cjs'),
-  debug: here('./shims/debug.cjs'),
-  'process-nextick-args': here('./shims/process-nextick-args.cjs'),
-  events: here('./shims/events.cjs'),
-}
+export { SHIMS }
 
 /** Resolve-time aliases as a plugin (works the same in Vite, Rollup and Rolldown). */
 export function browserShims() {
@@ -49,7 +39,7 @@ const QUOTED_PRIVATE_NAME = /(?<!\bdebug\(\s*)['"`](_[A-Za-z0-9][A-Za-z0-9_$]*)[
  */
 export function privateNameMangling() {
   const files = [
-    ...sourceFiles(dirname(createRequire(here('../../core/package.json')).resolve('mqtt-packet/package.json')), /^(?!test)\w+\.js$/),
+    ...sourceFiles(mqttPacketDir(here('../../core')), /^(?!test)\w+\.js$/),
     ...sourceFiles(here('../../core/src'), /\.ts$/), ...sourceFiles(here('../src'), /\.ts$/), ...sourceFiles(here('./shims'), /\.c?js$/),
   ]
   const reserved = new Set()
@@ -127,7 +117,7 @@ function checkInternalPropertyNames(files, names) {
  * like INTERNAL_PROPERTY_NAMES (never a string, never a public member; `webmqtt.MQTT_…` are not in this list).
  */
 export function mqttPacketConstants() {
-  const file = join(dirname(createRequire(here('../../core/package.json')).resolve('mqtt-packet/package.json')), 'constants.js')
+  const file = join(mqttPacketDir(here('../../core')), 'constants.js')
   const names = [...readFileSync(file, 'utf8').matchAll(/^protocol\.([A-Za-z][A-Za-z0-9_]*) =/gm)].map((m) => m[1])
   return [...new Set(names)].filter((n) => /^[A-Z][A-Z0-9_]+$/.test(n) || /^(properties(Types|Codes)|requiredHeaderFlags(Errors)?)$/.test(n)).sort()
 }
@@ -212,7 +202,7 @@ export function viteOptions(format, entry = here('../src/index.ts')) {
     configFile: false,
     root: packageRoot,
     logLevel: 'warn',
-    plugins: [browserShims(), ...(mangling ? [mangling.plugin, iifeEntry(entry)] : [dropBareImports()])],
+    plugins: [browserShims(), clientOnlyMqttPacket(mqttPacketDir(here('../../core'))), ...(mangling ? [mangling.plugin, iifeEntry(entry)] : [dropBareImports()])],
     resolve: {
       // `source` maps @webmqtt/core to its TypeScript sources.
       conditions: ['source', ...defaultClientConditions],

@@ -72,6 +72,10 @@ export class Decoder {
     strictStrings(this.#parser)
     this.#parser.on('packet', (p: Packet) => {
       if (this.#error) return
+      if (sentOnlyByClients(p.cmd, options.protocolVersion)) {
+        this.#error = unexpected(p.cmd)
+        return
+      }
       const remaining = p.length ?? 0
       const total = headerSize(remaining) + remaining
       if (total > this.#max) {
@@ -86,7 +90,9 @@ export class Decoder {
       this.#out.push(p)
     })
     this.#parser.on('error', (e: unknown) => {
-      if (!this.#error) this.#error = malformed(e)
+      // The browser bundles leave mqtt-packet's parsers for these types out: the parser reports "Not supported".
+      const cmd = (this.#parser as unknown as { packet?: { cmd?: string } }).packet?.cmd
+      if (!this.#error) this.#error = sentOnlyByClients(cmd, options.protocolVersion) ? unexpected(cmd!) : malformed(e)
     })
   }
 
@@ -110,6 +116,18 @@ export class Decoder {
     }
     return this.#error ? { packets, error: this.#error } : { packets }
   }
+}
+
+/**
+ * Packet types only a client sends, and AUTH in MQTT 5 (this client never starts enhanced authentication, so a server
+ * must not send it, §4.12; before 5 type 15 is reserved: malformed). From a server: a protocol error whatever they contain.
+ */
+function sentOnlyByClients(cmd: string | undefined, protocolVersion: number): boolean {
+  return cmd === 'connect' || cmd === 'subscribe' || cmd === 'unsubscribe' || cmd === 'pingreq' || (cmd === 'auth' && protocolVersion === 5)
+}
+
+function unexpected(cmd: string): ProtocolError {
+  return new ProtocolError(`unexpected ${cmd.toUpperCase()} from the server`, { reasonCode: new ReasonCode('DISCONNECT', 130) })
 }
 
 function headerSize(remaining: number): number {

@@ -17,7 +17,7 @@ export function lengthProblem(p: Packet, protocolVersion: number): string | unde
       return (v5 ? n >= 3 : n === 2) ? undefined : `UNSUBACK with remaining length ${n}`
     case 'suback':
       return n >= 3 ? undefined : `SUBACK with remaining length ${n}`
-    case 'pingresp': case 'pingreq':
+    case 'pingresp':
       return n === 0 ? undefined : `${p.cmd.toUpperCase()} with remaining length ${n}`
     default:
       return undefined
@@ -39,7 +39,6 @@ const ALLOWED: Record<string, ReadonlySet<string>> = {
   puback: new Set(ACK), pubrec: new Set(ACK), pubrel: new Set(ACK), pubcomp: new Set(ACK),
   suback: new Set(ACK), unsuback: new Set(ACK),
   disconnect: new Set(['sessionExpiryInterval', 'reasonString', 'userProperties', 'serverReference']),
-  auth: new Set(['authenticationMethod', 'authenticationData', 'reasonString', 'userProperties']),
 }
 
 /** Why the MQTT 5 properties of `p` are not allowed, or undefined when they are. */
