@@ -74,10 +74,12 @@ export function clientOnlySources(dir) {
     for (const [n, count] of found) {
       if (count !== 1) throw new Error(`mqtt-packet ${f}: expected one declaration of ${n}, found ${count}`)
     }
-    const code = blank(original, cuts)
+    let code = blank(original, cuts)
     const left = [...names].filter((n) => mentions(ts, parse(f, code), new Set([n])))
     if (left.length > 0) throw new Error(`mqtt-packet ${f}: ${left.join(', ')} still referenced after the cut`)
-    out.set(f, { original, code, cut: cuts.length })
+    const orphans = orphanedDeclarations(ts, parse(f, original), parse(f, code))
+    code = blank(code, orphans)
+    out.set(f, { original, code, cut: cuts.length + orphans.length })
   }
 
   // Pass 2: constants nothing reads any more (read by the other modules, or by a kept constant, to a fixpoint).
@@ -123,6 +125,40 @@ export function clientOnlyMqttPacket(dir) {
       return { code: entry.code, map: null }
     },
   }
+}
+
+/**
+ * Top-level `const x = …` that the cuts left unused (used in `before`, not in `after`), when the initializer only
+ * calls `require` (the `debug` shim included) or `Buffer`, so dropping it drops no effect.
+ */
+function orphanedDeclarations(ts, before, after) {
+  const uses = (sf) => {
+    const count = new Map()
+    const visit = (n) => {
+      if (ts.isIdentifier(n)) count.set(n.text, (count.get(n.text) ?? 0) + 1)
+      ts.forEachChild(n, visit)
+    }
+    visit(sf)
+    return count
+  }
+  const was = uses(before)
+  const now = uses(after)
+  const effectFree = (e) => {
+    if (ts.isCallExpression(e)) {
+      const callee = e.expression
+      const known = ts.isIdentifier(callee) ? callee.text === 'require'
+        : ts.isPropertyAccessExpression(callee) ? ts.isIdentifier(callee.expression) && callee.expression.text === 'Buffer'
+          : effectFree(callee)
+      return known && e.arguments.every(effectFree)
+    }
+    return ts.isStringLiteral(e) || ts.isNumericLiteral(e) || (ts.isArrayLiteralExpression(e) && e.elements.every(effectFree))
+  }
+  return after.statements.filter((s) => {
+    if (!ts.isVariableStatement(s) || s.declarationList.declarations.length !== 1) return false
+    const d = s.declarationList.declarations[0]
+    return ts.isIdentifier(d.name) && d.initializer !== undefined && effectFree(d.initializer)
+      && (was.get(d.name.text) ?? 0) > 1 && now.get(d.name.text) === 1
+  })
 }
 
 /** Replace each node's text with spaces, keeping line breaks. */

@@ -193,7 +193,7 @@ export class Client extends CoreClient {
           void lock.release()
           throw wait.signal.reason
         }
-        if (!lock.supported) this.#warn(`no tab lock for ${key}: ${lock.reason}`)
+        if (!lock.supported) this.log(MQTT_LOG_WARNING, `no tab lock for ${key}: ${lock.reason}`)
         this.#lock = lock
       } finally {
         if (this.#lockWait === wait) this.#lockWait = undefined
@@ -214,14 +214,6 @@ export class Client extends CoreClient {
     lock?.release().catch(() => {
       // best effort; the browser releases the lock when the tab goes away
     })
-  }
-
-  #warn(text: string): void {
-    try {
-      this.onLog?.(this, this.userdata, MQTT_LOG_WARNING, text)
-    } catch {
-      // a throwing log callback must not break connect()
-    }
   }
 
   #onState(state: string): void {

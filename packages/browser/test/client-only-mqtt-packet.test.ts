@@ -47,6 +47,10 @@ describe('client-only mqtt-packet', () => {
 
   it('cuts debug(…) statements and the constants nothing reads any more, keeps the rest', () => {
     for (const [f, e] of sources) expect(e.code, f).not.toMatch(/^\s*debug\(/m)
+    // and the declarations that only those used: the debug binding (so the debug shim is not even loaded), zeroBuf.
+    for (const f of ['parser.js', 'writeToStream.js']) expect(sources.get(f)!.code, f).not.toContain("require('debug')")
+    expect(sources.get('writeToStream.js')!.code).not.toContain('const zeroBuf')
+    expect(sources.get('writeToStream.js')!.code).toContain('const empty = Buffer.allocUnsafe(0)')
     const constants = sources.get('constants.js')!.code
     expect(constants).not.toContain('protocol.CONNACK_HEADER =')
     expect(constants).not.toContain('protocol.SUBACK_HEADER =')

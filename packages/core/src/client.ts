@@ -6,7 +6,7 @@
 import { MQTT_ERR_AGAIN, MQTT_ERR_NO_CONN, MQTT_ERR_SUCCESS, MQTT_LOG_DEBUG, MQTT_LOG_ERR, MQTT_LOG_INFO, MQTT_LOG_WARNING, ReasonCode } from './codes.js'
 import type { LogLevel, MqttErrorCode } from './codes.js'
 import type { Packet } from './codec.js'
-import { Connection } from './connection.js'
+import { Connection, topicAliasError } from './connection.js'
 import {
   ConnectTimeoutError, ConnectionClosedError, InvalidArgumentError, InvalidPropertyError, MqttError, InvalidQosError, InvalidStateError, KeepaliveTimeoutError,
   NotConnectedError, StorageError,
@@ -140,13 +140,17 @@ interface ConnectParams {
 
 const PERMANENT_REFUSALS = new Set([132, 133, 134, 135, 138, 140])
 
+/** An integer >= 0 for `method`, or an InvalidArgumentError. */
+function countArg(method: string, n: number): void {
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${method} needs an integer >= 0, got ${n}`)
+}
+
 function randomClientId(random: () => number): string {
-  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789'
   const bytes = new Uint8Array(16)
   if (typeof crypto !== 'undefined' && typeof crypto?.getRandomValues === 'function') crypto.getRandomValues(bytes)
   else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(random() * 256)
   let s = 'webmqtt-'
-  for (const b of bytes) s += alphabet[b % alphabet.length]
+  for (const b of bytes) s += (b % 36).toString(36)
   return s
 }
 
@@ -337,14 +341,14 @@ export class Client {
   }
 
   maxInflightMessagesSet(n: number): void {
-    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`maxInflightMessagesSet needs an integer >= 0, got ${n}`)
+    countArg('maxInflightMessagesSet', n)
     this.#maxInflight = n
     this.#applyWindow(this.#serverReceiveMax)
     this.#outbox.pump()
   }
 
   maxQueuedMessagesSet(n: number): void {
-    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`maxQueuedMessagesSet needs an integer >= 0, got ${n}`)
+    countArg('maxQueuedMessagesSet', n)
     this.#outbox.maxQueued = n
   }
 
@@ -752,9 +756,8 @@ export class Client {
     const alias = properties?.topicAlias
     if (alias !== undefined) {
       if (!Number.isInteger(alias) || alias < 1 || alias > 65535) throw new InvalidPropertyError(`topicAlias must be 1–65535, got ${alias}`)
-      if (connected && alias > this.#serverTopicAliasMax) {
-        throw new InvalidPropertyError(`topic alias ${alias} exceeds the broker's Topic Alias Maximum of ${this.#serverTopicAliasMax}`)
-      }
+      const tooHigh = connected ? topicAliasError(alias, this.#serverTopicAliasMax) : undefined
+      if (tooHigh) throw tooHigh
     }
     const seq = this.#nextSeq++
     const info = new MessageInfo({ seq, topic, qos, timers: this.#timers })

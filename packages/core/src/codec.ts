@@ -8,7 +8,7 @@ import type { Packet, Parser } from 'mqtt-packet'
 import { InvalidPropertyError, ProtocolError } from './errors.js'
 import { ReasonCode } from './codes.js'
 import type { ProtocolVersion } from './protocol-version.js'
-import { lengthProblem } from './incoming-rules.js'
+import { lengthProblem, sentOnlyByClients, unexpectedPacket } from './incoming-rules.js'
 
 export type {
   Packet, IConnectPacket, IConnackPacket, IPublishPacket, IPubackPacket, IPubrecPacket, IPubrelPacket,
@@ -73,7 +73,7 @@ export class Decoder {
     this.#parser.on('packet', (p: Packet) => {
       if (this.#error) return
       if (sentOnlyByClients(p.cmd, options.protocolVersion)) {
-        this.#error = unexpected(p.cmd)
+        this.#error = new ProtocolError(unexpectedPacket(p.cmd))
         return
       }
       const remaining = p.length ?? 0
@@ -92,7 +92,7 @@ export class Decoder {
     this.#parser.on('error', (e: unknown) => {
       // The browser bundles leave mqtt-packet's parsers for these types out: the parser reports "Not supported".
       const cmd = (this.#parser as unknown as { packet?: { cmd?: string } }).packet?.cmd
-      if (!this.#error) this.#error = sentOnlyByClients(cmd, options.protocolVersion) ? unexpected(cmd!) : malformed(e)
+      if (!this.#error) this.#error = sentOnlyByClients(cmd, options.protocolVersion) ? new ProtocolError(unexpectedPacket(cmd!)) : malformed(e)
     })
   }
 
@@ -116,18 +116,6 @@ export class Decoder {
     }
     return this.#error ? { packets, error: this.#error } : { packets }
   }
-}
-
-/**
- * Packet types only a client sends, and AUTH in MQTT 5 (this client never starts enhanced authentication, so a server
- * must not send it, §4.12; before 5 type 15 is reserved: malformed). From a server: a protocol error whatever they contain.
- */
-function sentOnlyByClients(cmd: string | undefined, protocolVersion: number): boolean {
-  return cmd === 'connect' || cmd === 'subscribe' || cmd === 'unsubscribe' || cmd === 'pingreq' || (cmd === 'auth' && protocolVersion === 5)
-}
-
-function unexpected(cmd: string): ProtocolError {
-  return new ProtocolError(`unexpected ${cmd.toUpperCase()} from the server`, { reasonCode: new ReasonCode('DISCONNECT', 130) })
 }
 
 function headerSize(remaining: number): number {

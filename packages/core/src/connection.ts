@@ -105,10 +105,8 @@ export class Connection implements Link {
 
   publish(m: OutMsg, dup: boolean): Error | undefined {
     if (this.#closed) return undefined
-    const alias = m.properties?.topicAlias
-    if (alias !== undefined && alias > this.maxTopicAlias) {
-      return new InvalidPropertyError(`topic alias ${alias} exceeds the broker's Topic Alias Maximum of ${this.maxTopicAlias}`)
-    }
+    const aliasError = topicAliasError(m.properties?.topicAlias, this.maxTopicAlias)
+    if (aliasError) return aliasError
     const packet: Packet = {
       cmd: 'publish', topic: m.topic, payload: toBuffer(m.payload), qos: m.qos, retain: m.retain, dup,
       ...(m.qos > 0 ? { messageId: m.mid } : {}),
@@ -169,4 +167,11 @@ export class Connection implements Link {
     }
     if (error && !this.#closed) this.#opts.onProtocolError(this, error)
   }
+}
+
+/** A topic alias above the broker's Topic Alias Maximum (0: the broker takes none). */
+export function topicAliasError(alias: number | undefined, max: number): InvalidPropertyError | undefined {
+  return alias !== undefined && alias > max
+    ? new InvalidPropertyError(`topic alias ${alias} exceeds the broker's Topic Alias Maximum of ${max}`)
+    : undefined
 }

@@ -10,7 +10,7 @@ import type {
 } from './codec.js'
 import type { Connection } from './connection.js'
 import { ConnectionRefusedError, ProtocolError, ServerDisconnectError } from './errors.js'
-import { propertyProblem } from './incoming-rules.js'
+import { propertyProblem, unexpectedPacket, unknownPacketId } from './incoming-rules.js'
 import { MqttMessage } from './message.js'
 import { incomingProperties, plainBytes } from './properties.js'
 import type { ConnackResult, PendingRequest } from './client.js'
@@ -72,12 +72,12 @@ export function handlePacket(ctx: InboundContext, p: Packet, c: Connection): voi
     case 'pubrec': return ctx.outbox.onPubrec(p.messageId!, new ReasonCode('PUBREC', p.reasonCode ?? 0), incomingProperties(p.properties))
     case 'pubcomp': return ctx.outbox.onPubcomp(p.messageId!, new ReasonCode('PUBCOMP', p.reasonCode ?? 0), incomingProperties(p.properties))
     case 'pubrel': return onPubrel(ctx, p.messageId!, c)
-    case 'suback': return onSuback(ctx, p, c)
-    case 'unsuback': return onUnsuback(ctx, p, c)
+    case 'suback': case 'unsuback': return onSubscriptionAck(ctx, p, c)
     case 'pingresp': return
     case 'disconnect': return onDisconnect(ctx, p, c)
     case 'connack': return protocolError(ctx, c, 'second CONNACK')
-    default: return protocolError(ctx, c, `unexpected ${String(p.cmd).toUpperCase()} from the server`)
+    // The decoder refuses the packet types a server never sends (incoming-rules.ts); this is the backstop.
+    default: return protocolError(ctx, c, unexpectedPacket(String(p.cmd)))
   }
 }
 
@@ -160,57 +160,45 @@ function inOrder(c: Connection, fn: () => void, waitFor?: Promise<void>): void {
 function onPubrel(ctx: InboundContext, mid: number, c: Connection): void {
   inOrder(c, () => {
     const known = ctx.inbox.release(mid)
-    if (!known) ctx.log(MQTT_LOG_WARNING, `PUBREL for unknown packet id ${mid}`)
+    if (!known) ctx.log(MQTT_LOG_WARNING, unknownPacketId('PUBREL', mid, 'answered with PUBCOMP'))
     const v5 = ctx.protocol() === 5
     if (!c.closed) c.send({ cmd: 'pubcomp', messageId: mid, ...(v5 && !known ? { reasonCode: 146 } : {}) } as Packet)
   })
 }
 
-function onSuback(ctx: InboundContext, p: ISubackPacket, c: Connection): void {
+/** A SUBACK or UNSUBACK: settles the subscribe() / unsubscribe() it answers. */
+function onSubscriptionAck(ctx: InboundContext, p: ISubackPacket | IUnsubackPacket, c: Connection): void {
+  const sub = p.cmd === 'suback'
+  const name = sub ? 'SUBACK' : 'UNSUBACK'
   const req = ctx.pending.get(p.messageId!)
-  if (!req || req.kind !== 'subscribe') {
-    ctx.log(MQTT_LOG_WARNING, `SUBACK for unknown packet id ${p.messageId}; ignored`)
+  if (!req || req.kind !== (sub ? 'subscribe' : 'unsubscribe')) {
+    ctx.log(MQTT_LOG_WARNING, unknownPacketId(name, p.messageId))
     return
   }
-  const granted = (p.granted as unknown[]).map((g) => (typeof g === 'number' ? g : Number((g as { qos?: number }).qos ?? 128)))
-  if (granted.length !== req.entries.length) {
-    return protocolError(ctx, c, `SUBACK has ${granted.length} codes for ${req.entries.length} filters`)
+  // A 3.x UNSUBACK carries no codes: every filter is removed.
+  const raw = sub || ctx.protocol() === 5
+    ? ((p.granted ?? []) as unknown[]).map((g) => (typeof g === 'number' ? g : Number((g as { qos?: number }).qos ?? 128)))
+    : req.entries.map(() => 0)
+  if (raw.length !== req.entries.length) {
+    return protocolError(ctx, c, `${name} has ${raw.length} codes for ${req.entries.length} filters`)
   }
   ctx.pending.delete(req.mid)
   ctx.releaseId(req.mid)
-  const codes = granted.map((g) => new ReasonCode('SUBACK', g))
+  const codes = raw.map((g) => new ReasonCode(name, g))
   const persister = ctx.persister()
   req.entries.forEach((e, i) => {
-    if (codes[i]!.isFailure) return
-    const options = e.options ?? { qos: 0 as QoS }
-    ctx.subscriptions.set(e.topic, options)
-    void persister?.enqueue({ type: 'putSubscription', subscription: { topic: e.topic, options } })
+    if (!sub) {
+      ctx.subscriptions.delete(e.topic)
+      void persister?.enqueue({ type: 'deleteSubscription', topic: e.topic })
+    } else if (!codes[i]!.isFailure) {
+      const options = e.options ?? { qos: 0 as QoS }
+      ctx.subscriptions.set(e.topic, options)
+      void persister?.enqueue({ type: 'putSubscription', subscription: { topic: e.topic, options } })
+    }
   })
   const props = incomingProperties(p.properties)
-  ctx.subscribed(req.mid, codes, props)
-  req.done.resolve(codes)
-}
-
-function onUnsuback(ctx: InboundContext, p: IUnsubackPacket, c: Connection): void {
-  const req = ctx.pending.get(p.messageId!)
-  if (!req || req.kind !== 'unsubscribe') {
-    ctx.log(MQTT_LOG_WARNING, `UNSUBACK for unknown packet id ${p.messageId}; ignored`)
-    return
-  }
-  const v5 = ctx.protocol() === 5
-  const raw = v5 ? ((p.granted as number[] | undefined) ?? []) : req.entries.map(() => 0)
-  if (v5 && raw.length !== req.entries.length) {
-    return protocolError(ctx, c, `UNSUBACK has ${raw.length} codes for ${req.entries.length} filters`)
-  }
-  ctx.pending.delete(req.mid)
-  ctx.releaseId(req.mid)
-  const codes = raw.map((g) => new ReasonCode('UNSUBACK', g))
-  const persister = ctx.persister()
-  for (const e of req.entries) {
-    ctx.subscriptions.delete(e.topic)
-    void persister?.enqueue({ type: 'deleteSubscription', topic: e.topic })
-  }
-  ctx.unsubscribed(req.mid, codes, incomingProperties(p.properties))
+  if (sub) ctx.subscribed(req.mid, codes, props)
+  else ctx.unsubscribed(req.mid, codes, props)
   req.done.resolve(codes)
 }
 

@@ -8,20 +8,43 @@ import type { Packet } from './codec.js'
 export function lengthProblem(p: Packet, protocolVersion: number): string | undefined {
   const n = p.length ?? 0
   const v5 = protocolVersion === 5
+  let ok: boolean
   switch (p.cmd) {
-    case 'connack':
-      return (v5 ? n >= 2 : n === 2) ? undefined : `CONNACK with remaining length ${n}`
-    case 'puback': case 'pubrec': case 'pubrel': case 'pubcomp':
-      return (v5 ? n >= 2 : n === 2) ? undefined : `${p.cmd.toUpperCase()} with remaining length ${n}`
+    case 'connack': case 'puback': case 'pubrec': case 'pubrel': case 'pubcomp':
+      ok = v5 ? n >= 2 : n === 2
+      break
     case 'unsuback':
-      return (v5 ? n >= 3 : n === 2) ? undefined : `UNSUBACK with remaining length ${n}`
+      ok = v5 ? n >= 3 : n === 2
+      break
     case 'suback':
-      return n >= 3 ? undefined : `SUBACK with remaining length ${n}`
+      ok = n >= 3
+      break
     case 'pingresp':
-      return n === 0 ? undefined : `${p.cmd.toUpperCase()} with remaining length ${n}`
+      ok = n === 0
+      break
     default:
       return undefined
   }
+  return ok ? undefined : `${p.cmd.toUpperCase()} with remaining length ${n}`
+}
+
+/**
+ * Packet types only a client sends, and AUTH in MQTT 5 (this client never starts enhanced authentication, so a
+ * server must not send it, §4.12; before 5, type 15 is reserved: malformed). From a server: a protocol error
+ * whatever they contain.
+ */
+export function sentOnlyByClients(cmd: string | undefined, protocolVersion: number): boolean {
+  return cmd === 'connect' || cmd === 'subscribe' || cmd === 'unsubscribe' || cmd === 'pingreq' || (cmd === 'auth' && protocolVersion === 5)
+}
+
+/** Log text for an acknowledgement whose packet id matches nothing the client has outstanding. */
+export function unknownPacketId(cmd: string, mid: number | undefined, outcome = 'ignored'): string {
+  return `${cmd} for unknown packet id ${mid}: ${outcome}`
+}
+
+/** The protocol error text for a packet type the client never accepts from a server. */
+export function unexpectedPacket(cmd: string): string {
+  return `unexpected ${cmd.toUpperCase()} from the server`
 }
 
 const ACK = ['reasonString', 'userProperties']

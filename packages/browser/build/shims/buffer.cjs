@@ -11,7 +11,7 @@ const decoder = new TextDecoder('utf-8', { ignoreBOM: true })
 
 function utf8Only (encoding) {
   if (encoding !== undefined && encoding !== 'utf8' && encoding !== 'utf-8') {
-    throw new TypeError(`webmqtt Buffer shim: unsupported encoding ${encoding}`)
+    throw new TypeError(`Buffer shim: unsupported encoding ${encoding}`)
   }
 }
 
@@ -28,7 +28,7 @@ class Buffer extends Uint8Array {
     if (ArrayBuffer.isView(value)) value = new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
     else if (typeof value?.byteLength === 'number') return new Buffer(value, encodingOrOffset, length)
     else if (typeof value?.length !== 'number') {
-      throw new TypeError('webmqtt Buffer shim: Buffer.from needs a string, ArrayBuffer, typed array or array')
+      throw new TypeError('Buffer shim: Buffer.from needs a string, bytes or an array')
     }
     return new Buffer(value)
   }

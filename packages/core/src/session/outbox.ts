@@ -8,6 +8,7 @@
  * taken ownership of and which therefore complete.
  */
 import { MQTT_ERR_QUEUE_SIZE, ReasonCode } from '../codes.js'
+import { unknownPacketId } from '../incoming-rules.js'
 import { PublishFailedError, QueueFullError } from '../errors.js'
 import type { MessageInfo } from '../message-info.js'
 import type { OutgoingStage, StoreOp, StoredOutgoing } from '../store.js'
@@ -177,7 +178,7 @@ export class Outbox {
   onPuback(mid: number, rc: ReasonCode, properties: unknown): void {
     const m = this.#inflight.get(mid)
     if (!m || m.qos !== 1) {
-      this.#hooks.warn(`PUBACK for packet id ${mid} not in flight at QoS 1; ignored`)
+      this.#hooks.warn(unknownPacketId('PUBACK', mid))
       return
     }
     this.#finish(m, rc, properties, rc.isFailure ? failure(m, rc, properties) : undefined)
@@ -188,7 +189,7 @@ export class Outbox {
     const link = this.#hooks.link()
     const m = this.#inflight.get(mid)
     if (!m || m.qos !== 2) {
-      this.#hooks.warn(`PUBREC for unknown packet id ${mid}; PUBREL says not found`)
+      this.#hooks.warn(unknownPacketId('PUBREC', mid, 'answered with PUBREL'))
       link?.pubrel(mid, 146)
       return
     }
@@ -215,7 +216,7 @@ export class Outbox {
   onPubcomp(mid: number, rc: ReasonCode, properties: unknown): void {
     const m = this.#inflight.get(mid)
     if (!m || m.stage !== 'released') {
-      this.#hooks.warn(`PUBCOMP for packet id ${mid} not awaiting it; ignored`)
+      this.#hooks.warn(unknownPacketId('PUBCOMP', mid))
       return
     }
     this.#finish(m, rc, properties, rc.isFailure ? failure(m, rc, properties) : undefined)
