@@ -79,6 +79,6 @@ test.describe('session lock across tabs', () => {
     await openHarness(page, e2e)
     const r = await page.evaluate((k) => window.e2e.acquireLock('a', k), KEY)
     expect(r).toMatchObject({ ok: true, supported: false, held: false })
-    expect(r.ok && r.reason).toMatch(/Web Locks API is not available/)
+    expect(r.ok && r.reason).toMatch(/no Web Locks API/)
   })
 })

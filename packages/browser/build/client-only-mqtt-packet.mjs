@@ -105,7 +105,52 @@ export function clientOnlySources(dir) {
     }
   }
   const unread = assignments.filter(([, name]) => !kept.has(name)).map(([s]) => s)
-  out.set(CONSTANTS, { ...entry, code: blank(entry.code, unread), cut: entry.cut + unread.length })
+  let code = blank(entry.code, unread)
+
+  // Pass 3: lookup tables only ever tested for presence (`!constants.MQTT5_SUBACK_CODES[code]`): their description
+  // strings are never read, so each becomes 1, padded with spaces to its old length.
+  const uses = new Map()
+  for (const [f, e] of out) if (f !== CONSTANTS) collectTableUses(ts, parse(f, e.code), uses)
+  const strings = []
+  for (const [s, name] of assignments) {
+    const value = s.expression.right
+    if (!kept.has(name) || uses.get(name) !== 'presence' || !ts.isObjectLiteralExpression(value)) continue
+    const props = value.properties
+    if (props.length > 0 && props.every((p) => ts.isPropertyAssignment(p) && ts.isStringLiteral(p.initializer) && p.initializer.text !== '')) {
+      strings.push(...props.map((p) => p.initializer))
+    }
+  }
+  code = replaceKeepingLength(code, strings, '1')
+  out.set(CONSTANTS, { ...entry, code, cut: entry.cut + unread.length + strings.length })
+  return out
+}
+
+/**
+ * For each constant read as `protocol.X` / `constants.X` under `node`: 'presence' while every read is `!binding.X[key]`,
+ * 'other' once any read is something else.
+ */
+function collectTableUses(ts, node, into) {
+  const visit = (n) => {
+    if (ts.isPropertyAccessExpression(n) && ts.isIdentifier(n.expression) && CONSTANTS_BINDINGS.has(n.expression.text)) {
+      const presence = ts.isElementAccessExpression(n.parent) && n.parent.expression === n
+        && ts.isPrefixUnaryExpression(n.parent.parent) && n.parent.parent.operator === ts.SyntaxKind.ExclamationToken
+      const name = n.name.text
+      into.set(name, presence && into.get(name) !== 'other' ? 'presence' : 'other')
+    }
+    ts.forEachChild(n, visit)
+  }
+  visit(node)
+}
+
+/** Replace each node's text with `text` padded with spaces to the node's length (lines and columns stay put). */
+function replaceKeepingLength(source, nodes, text) {
+  let out = source
+  for (const n of nodes) {
+    const start = n.getStart()
+    const width = n.end - start
+    if (width < text.length) throw new Error(`cannot fit ${text} in ${n.getText()}`)
+    out = out.slice(0, start) + text + ' '.repeat(width - text.length) + out.slice(n.end)
+  }
   return out
 }
 

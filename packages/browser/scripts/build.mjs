@@ -3,7 +3,7 @@
 //   dist/index.js        ESM, everything bundled (core, mqtt-packet, buffer), not minified, tree-shakable
 //   dist/webmqtt.iife.js minified IIFE exposing the global `webmqtt`
 //   dist/**/*.d.ts       declarations (tsc --emitDeclarationOnly)
-// then reports the sizes. The IIFE's size ceiling (scripts/size.mjs: target 30 KB gzip) is enforced by `pnpm size`
+// then reports the sizes. The IIFE's size budget (scripts/size.mjs: 30 KB gzip) is enforced by `pnpm size`
 // (exit 1 when over) and by test/build.test.ts in CI; an oversized bundle is still written so e2e can run on it.
 import { spawnSync } from 'node:child_process'
 import { rmSync } from 'node:fs'
@@ -29,4 +29,4 @@ if (r.status !== 0) {
 console.log('built dist/*.d.ts')
 
 const size = spawnSync(process.execPath, [join(packageRoot, 'scripts/size.mjs')], { stdio: 'inherit' })
-if (size.status !== 0) console.warn('warning: the IIFE grew past its size ceiling (see above); `pnpm size` and the build test fail until it is fixed')
+if (size.status !== 0) console.warn('warning: the IIFE is over its size budget (see above); `pnpm size` and the build test fail until it is fixed')

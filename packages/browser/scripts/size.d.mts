@@ -1,5 +1,4 @@
 export declare const IIFE_BUDGET_BYTES: number
-export declare const IIFE_CEILING_BYTES: number
 export declare const IIFE_FILE: string
 export declare const ESM_FILE: string
 export declare function measure(fileOrCode: string, isCode?: boolean): { raw: number; gzip: number }

@@ -109,7 +109,7 @@ function defaultLockManager(): LockManager | null {
 function noopLock(key: string, name: string): SessionLock {
   return {
     key, name, supported: false, held: false,
-    reason: 'Web Locks API is not available (needs a secure context): other tabs are not excluded',
+    reason: 'no Web Locks API (needs a secure context): other tabs are not excluded',
     released: Promise.resolve(),
     async release() {},
   }

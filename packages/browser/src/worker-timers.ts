@@ -86,7 +86,7 @@ class WorkerBackedTimers implements WorkerTimers {
       const worker = new Worker(this.#url, { name: 'webmqtt-timers' })
       worker.addEventListener('message', (e) => this.#onMessage(e.data))
       const failed = (event: unknown): void => this.#toNative(new Error(
-        'timer Worker failed (Content-Security-Policy worker-src without blob:?); using native timers',
+        'timer Worker failed (CSP worker-src without blob:?); using native timers',
         { cause: event },
       ))
       worker.addEventListener('error', failed)

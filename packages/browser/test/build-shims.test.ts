@@ -168,6 +168,22 @@ describe.each(['esm', 'iife'] as const)('codec with the browser shims (%s build)
     for (const bad of [[0x00, 0x00], [0x30, 0xff, 0xff, 0xff, 0xff, 0x01], [0x62, 0x02, 0x00], [0x20, 0x02, 0x00, 0x07]]) {
       expect(decodeAll(shim.Decoder, 4, [new Uint8Array(bad)])).toEqual(decodeAll(RealDecoder, 4, [Buffer.from(bad)]))
     }
+    // MQTT 5 reason codes a packet type does not allow (the bundles keep mqtt-packet's code tables as presence tests).
+    const v5 = [
+      [0x90, 0x04, 0x00, 0x01, 0x00, 0x03], // SUBACK 0x03
+      [0xb0, 0x04, 0x00, 0x01, 0x00, 0x10], // UNSUBACK 0x10
+      [0x40, 0x03, 0x00, 0x01, 0x05], // PUBACK 0x05
+      [0x70, 0x03, 0x00, 0x01, 0x10], // PUBCOMP 0x10
+      [0xe0, 0x01, 0x05], // DISCONNECT 0x05
+    ]
+    for (const bad of v5) {
+      const expected = decodeAll(RealDecoder, 5, [Buffer.from(bad)]) as { error?: string }
+      expect(expected.error, String(bad)).toMatch(/^malformed packet from server: Invalid .*code/)
+      expect(decodeAll(shim.Decoder, 5, [new Uint8Array(bad)])).toEqual(expected)
+    }
+    // and the ones it allows still decode.
+    const ok = [[0x90, 0x04, 0x00, 0x01, 0x00, 0x80], [0x40, 0x03, 0x00, 0x01, 0x10], [0xe0, 0x01, 0x04]]
+    for (const good of ok) expect(decodeAll(shim.Decoder, 5, [new Uint8Array(good)])).toEqual(decodeAll(RealDecoder, 5, [Buffer.from(good)]))
   })
 })
 

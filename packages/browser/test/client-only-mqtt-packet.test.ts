@@ -60,15 +60,30 @@ describe('client-only mqtt-packet', () => {
     expect(constants).toContain('protocol.propertiesTypes =')
   })
 
-  it('only blanks: every line and column of what is left is where it was', () => {
+  it('moves nothing: every line and column of what is left is where it was', () => {
     for (const [f, e] of sources) {
       expect(e.code.length, f).toBe(e.original.length)
       for (let i = 0; i < e.code.length; i++) {
-        if (e.code[i] !== e.original[i] && e.code[i] !== ' ') throw new Error(`${f}: offset ${i} changed to ${JSON.stringify(e.code[i])}`)
+        // A cut is blanked; a presence-only table value becomes 1 where its opening quote was.
+        const tableValue = e.code[i] === '1' && e.original[i] === "'"
+        if (e.code[i] !== e.original[i] && e.code[i] !== ' ' && !tableValue) throw new Error(`${f}: offset ${i} changed to ${JSON.stringify(e.code[i])}`)
         if (e.original[i] === '\n' && e.code[i] !== '\n') throw new Error(`${f}: line break at ${i} removed`)
       }
     }
     expect(sources.get('parser.js')!.cut).toBeGreaterThan(3)
+  })
+
+  it('turns the values of tables only tested for presence into 1, and leaves tables read for their values', () => {
+    const constants = sources.get('constants.js')!.code
+    const table = (name: string): string => new RegExp(`protocol\\.${name} = \\{([^}]*)\\}`).exec(constants)![1]!
+    for (const name of ['MQTT5_PUBACK_PUBREC_CODES', 'MQTT5_PUBREL_PUBCOMP_CODES', 'MQTT5_SUBACK_CODES', 'MQTT5_UNSUBACK_CODES', 'MQTT5_DISCONNECT_CODES']) {
+      const values = table(name).split(',').map((kv) => kv.split(':')[1]?.trim()).filter(Boolean)
+      expect(values.length, name).toBeGreaterThan(1)
+      expect(new Set(values), name).toEqual(new Set(['1']))
+    }
+    // types and propertiesTypes are read for their strings (packet.cmd, the property's wire type).
+    expect(table('types')).toContain("1: 'connect'")
+    expect(table('propertiesTypes')).toContain("sessionExpiryInterval: 'int32'")
   })
 
   it('keeps a debug(…) that is the body of an if (cutting it would change the if)', () => {

@@ -134,7 +134,7 @@ describe('acquireSessionLock', () => {
     const l = await acquireSessionLock('k', { locks: null })
     expect(l.supported).toBe(false)
     expect(l.held).toBe(false)
-    expect(l.reason).toMatch(/Web Locks API is not available/)
+    expect(l.reason).toMatch(/no Web Locks API/)
     await l.release()
     // The default (navigator.locks) when the runtime has none.
     const saved = Object.getOwnPropertyDescriptor(globalThis, 'navigator')

@@ -115,7 +115,7 @@ describe('worker timers', () => {
     expect(w.terminated).toBe(true)
     expect(reasons).toHaveLength(1)
     expect(reasons[0]).toBeInstanceOf(Error)
-    expect((reasons[0] as Error).message).toMatch(/Content-Security-Policy/)
+    expect((reasons[0] as Error).message).toMatch(/CSP worker-src/)
     expect(timers.fallbackReason).toBe(reasons[0])
     fallback.advance(0)
     expect(fired).toEqual(['short'])
