@@ -3,8 +3,15 @@
  * Connection lifecycle lives here; packet handling is in inbound.ts, outgoing flows in session/outbox.ts,
  * session state persistence in session/persister.ts.
  */
-import { MQTT_ERR_AGAIN, MQTT_ERR_NO_CONN, MQTT_ERR_SUCCESS, MQTT_LOG_DEBUG, MQTT_LOG_ERR, MQTT_LOG_INFO, MQTT_LOG_WARNING, ReasonCode } from './codes.js'
+import {
+  MQTT_CLEAN_START_FIRST_ONLY, MQTT_ERR_AGAIN, MQTT_ERR_NO_CONN, MQTT_ERR_SUCCESS, MQTT_LOG_DEBUG, MQTT_LOG_ERR, MQTT_LOG_INFO,
+  MQTT_LOG_WARNING, ReasonCode,
+} from './codes.js'
 import type { LogLevel, MqttErrorCode } from './codes.js'
+import type {
+  ClientEvents, ClientOptions, ClientState, ConnackResult, ConnectOptions, Logger, OnConnect, OnConnectFail, OnDisconnect,
+  OnLog, OnMessage, OnPublish, OnSubscribe, OnUnsubscribe, StatusEvent, SubscribeResult, UnsubscribeResult,
+} from './client-types.js'
 import type { Packet } from './codec.js'
 import { Connection, topicAliasError } from './connection.js'
 import {
@@ -15,7 +22,7 @@ import type { ProtocolError } from './errors.js'
 import { AsyncQueue, Emitter, deferred } from './events.js'
 import type { Deferred } from './events.js'
 import { handlePacket } from './inbound.js'
-import type { InboundContext } from './inbound.js'
+import type { InboundContext, PendingRequest } from './inbound.js'
 import { MemoryStore } from './memory-store.js'
 import type { MqttMessage } from './message.js'
 import { MessageInfo } from './message-info.js'
@@ -37,98 +44,9 @@ import type { TimerHandle, Timers } from './timers.js'
 import { compileFilter, validateTopic } from './topic.js'
 import type { Transport } from './transport.js'
 import type {
-  ConnackProperties, ConnectFlags, ConnectProperties, DisconnectFlags, DisconnectProperties, PayloadInput,
+  ConnectProperties, DisconnectProperties, PayloadInput,
   PublishProperties, QoS, SubscribeOptions, SubscribeProperties, UnsubscribeProperties, WillProperties,
 } from './types.js'
-
-/** paho's MQTT_CLEAN_START_FIRST_ONLY: clean start on the first connect only, resume on reconnects. */
-export const MQTT_CLEAN_START_FIRST_ONLY = 3
-
-export type ClientState = 'disconnected' | 'connecting' | 'connected' | 'reconnecting' | 'disconnecting'
-
-export type StatusEvent =
-  | { type: 'connecting'; attempt: number }
-  | { type: 'connected'; sessionPresent: boolean; reasonCode: ReasonCode }
-  | { type: 'reconnecting'; attempt: number; delayMs: number; error: Error | undefined }
-  | { type: 'disconnected'; error: Error | undefined }
-  | { type: 'error'; error: Error }
-
-export interface ClientEvents extends Record<string, unknown[]> {
-  state: [state: ClientState, previous: ClientState]
-  status: [event: StatusEvent]
-  message: [message: MqttMessage]
-}
-
-export interface ClientOptions {
-  transport: Transport
-  clientId?: string
-  cleanSession?: boolean
-  cleanStart?: boolean | typeof MQTT_CLEAN_START_FIRST_ONLY
-  protocol?: ProtocolVersion
-  userdata?: unknown
-  reconnectOnFailure?: boolean
-  store?: SessionStore
-  timers?: Timers
-  sessionKey?: string
-  connectTimeoutMs?: number
-  /** Also queue QoS 0 messages published while offline (default false: they fail with MQTT_ERR_NO_CONN). */
-  queueQos0?: boolean
-  /** MQTT 5 Session Expiry Interval sent on CONNECT unless `connect()` properties set one. */
-  sessionExpiryInterval?: number
-  /** Re-subscribe when the broker reports no session on a reconnect (default true). */
-  resubscribe?: boolean
-  random?: () => number
-}
-
-export interface ConnectOptions {
-  cleanStart?: boolean | typeof MQTT_CLEAN_START_FIRST_ONLY
-  properties?: ConnectProperties
-}
-
-export interface ConnackResult {
-  sessionPresent: boolean
-  reasonCode: ReasonCode
-  properties: ConnackProperties | undefined
-}
-
-export interface SubscribeResult extends PromiseLike<ReasonCode[]> {
-  rc: MqttErrorCode
-  mid: number
-  /** Granted QoS / reason codes, one per filter. */
-  granted: Promise<ReasonCode[]>
-}
-
-export interface UnsubscribeResult extends PromiseLike<ReasonCode[]> {
-  rc: MqttErrorCode
-  mid: number
-  done: Promise<ReasonCode[]>
-}
-
-export interface Logger {
-  debug?(msg: string): void
-  info?(msg: string): void
-  warn?(msg: string): void
-  error?(msg: string): void
-}
-
-export type OnConnect = (client: Client, userdata: unknown, flags: ConnectFlags, reasonCode: ReasonCode, properties: ConnackProperties | undefined) => void
-export type OnConnectFail = (client: Client, userdata: unknown, error: Error) => void
-export type OnDisconnect = (client: Client, userdata: unknown, flags: DisconnectFlags, reasonCode: ReasonCode, properties: DisconnectProperties | undefined) => void
-export type OnMessage = (client: Client, userdata: unknown, message: MqttMessage) => void
-export type OnPublish = (client: Client, userdata: unknown, mid: number, reasonCode: ReasonCode, properties: unknown) => void
-export type OnSubscribe = (client: Client, userdata: unknown, mid: number, reasonCodes: ReasonCode[], properties: unknown) => void
-export type OnUnsubscribe = OnSubscribe
-export type OnLog = (client: Client, userdata: unknown, level: LogLevel, text: string) => void
-
-/** A SUBSCRIBE/UNSUBSCRIBE awaiting its ack; re-sent after a reconnect. */
-export interface PendingRequest {
-  readonly kind: 'subscribe' | 'unsubscribe'
-  readonly mid: number
-  readonly packet: Packet
-  readonly entries: ReadonlyArray<{ topic: string; options?: SubscribeOptions }>
-  readonly done: Deferred<ReasonCode[]>
-  sentOn: number
-}
 
 interface ConnectParams {
   host: string

@@ -99,6 +99,9 @@ export function connackRcToReasonCode(rc: number): ReasonCode {
   return new ReasonCode('CONNACK', map[rc] ?? 128)
 }
 
+/** paho's MQTT_CLEAN_START_FIRST_ONLY: clean start on the first connect only, resume on reconnects. */
+export const MQTT_CLEAN_START_FIRST_ONLY = 3
+
 // paho-mqtt result codes (MQTTErrorCode).
 export const MQTT_ERR_AGAIN = -1
 export const MQTT_ERR_SUCCESS = 0

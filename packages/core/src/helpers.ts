@@ -3,7 +3,7 @@
  * (subscribe and return / stream messages). Each takes the transport to use, since the core has none.
  */
 import { Client } from './client.js'
-import type { ClientOptions } from './client.js'
+import type { ClientOptions } from './client-types.js'
 import { InvalidArgumentError, TimeoutError } from './errors.js'
 import { nativeTimers } from './timers.js'
 import type { TimerHandle } from './timers.js'

@@ -13,11 +13,22 @@ import { ConnectionRefusedError, ProtocolError, ServerDisconnectError } from './
 import { propertyProblem, unexpectedPacket, unknownPacketId } from './incoming-rules.js'
 import { MqttMessage } from './message.js'
 import { incomingProperties, plainBytes } from './properties.js'
-import type { ConnackResult, PendingRequest } from './client.js'
+import type { ConnackResult } from './client-types.js'
+import type { Deferred } from './events.js'
 import type { Inbox } from './session/inbox.js'
 import type { Outbox } from './session/outbox.js'
 import type { Persister } from './session/persister.js'
 import type { ConnackProperties, DisconnectProperties, PublishProperties, QoS, SubscribeOptions } from './types.js'
+
+/** A SUBSCRIBE/UNSUBSCRIBE awaiting its ack; re-sent after a reconnect. */
+export interface PendingRequest {
+  readonly kind: 'subscribe' | 'unsubscribe'
+  readonly mid: number
+  readonly packet: Packet
+  readonly entries: ReadonlyArray<{ topic: string; options?: SubscribeOptions }>
+  readonly done: Deferred<ReasonCode[]>
+  sentOn: number
+}
 
 export interface InboundContext {
   protocol(): number

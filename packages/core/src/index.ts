@@ -1,6 +1,6 @@
 /** @webmqtt/core — transport-agnostic MQTT 3.1/3.1.1/5 client with a paho-mqtt style API. */
 
-export { Client, MQTT_CLEAN_START_FIRST_ONLY } from './client.js'
+export { Client } from './client.js'
 export { MqttMessage } from './message.js'
 export { MessageInfo } from './message-info.js'
 export { MemoryStore } from './memory-store.js'
@@ -16,7 +16,7 @@ export {
   MQTT_ERR_CONN_REFUSED, MQTT_ERR_NOT_FOUND, MQTT_ERR_CONN_LOST, MQTT_ERR_TLS, MQTT_ERR_PAYLOAD_SIZE,
   MQTT_ERR_NOT_SUPPORTED, MQTT_ERR_AUTH, MQTT_ERR_ACL_DENIED, MQTT_ERR_UNKNOWN, MQTT_ERR_ERRNO, MQTT_ERR_QUEUE_SIZE,
   MQTT_ERR_KEEPALIVE,
-  MQTT_LOG_INFO, MQTT_LOG_NOTICE, MQTT_LOG_WARNING, MQTT_LOG_ERR, MQTT_LOG_DEBUG,
+  MQTT_LOG_INFO, MQTT_LOG_NOTICE, MQTT_LOG_WARNING, MQTT_LOG_ERR, MQTT_LOG_DEBUG, MQTT_CLEAN_START_FIRST_ONLY,
 } from './codes.js'
 export {
   errors, MqttError, InvalidArgumentError, InvalidTopicError, InvalidFilterError, InvalidQosError, InvalidPayloadError,
@@ -28,7 +28,7 @@ export {
 export type {
   ClientOptions, ClientState, ClientEvents, StatusEvent, ConnectOptions, ConnackResult, SubscribeResult, UnsubscribeResult,
   Logger, OnConnect, OnConnectFail, OnDisconnect, OnMessage, OnPublish, OnSubscribe, OnUnsubscribe, OnLog,
-} from './client.js'
+} from './client-types.js'
 export type { PublishState } from './message-info.js'
 export type { ProtocolVersion } from './protocol-version.js'
 export type { Transport, TransportConnection, TransportHandlers, ConnectTarget } from './transport.js'
