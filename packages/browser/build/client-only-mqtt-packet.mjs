@@ -1,16 +1,21 @@
 // mqtt-packet encodes and decodes every packet type, a server's as well as a client's. A client never sends
-// CONNACK, SUBACK or UNSUBACK, and a CONNECT, SUBSCRIBE or UNSUBSCRIBE from the server is a protocol error
-// whatever it contains. The browser bundles leave those server-side code paths out (1 KB gzip of the IIFE)
-// without forking mqtt-packet: at build time, in the npm package's own sources,
-//   - the parser's `_parseConnect`, `_parseSubscribe` and `_parseUnsubscribe` methods and the writer's `connack`,
-//     `suback` and `unsuback` functions are cut, with the `case` clauses that call them. Such a packet then takes
-//     mqtt-packet's own `default:` branch: the parser reports "Not supported" (the client: ProtocolError,
-//     DISCONNECT, close) and the writer "Unknown command";
-//   - its `debug(…)` tracing statements are cut (the `debug` shim is a no-op; their arguments only read fields);
-//   - the constants (`protocol.X = …` in constants.js) that no remaining code reads are cut.
-// A cut is blanked with spaces (line breaks kept), so every line and column stays where it was and the source maps
-// stay right. The build fails when mqtt-packet changes so that a listed declaration is missing or found twice, or
-// is still referenced after the cut.
+// CONNACK, SUBACK or UNSUBACK, and a CONNECT, SUBSCRIBE or UNSUBSCRIBE from the server is a protocol error whatever
+// it contains; so is an AUTH, since this client never starts enhanced authentication. The browser bundles leave
+// those code paths out (1.35 KB gzip of the IIFE) without forking mqtt-packet: at build time, in the npm package's
+// own sources,
+//   1. the declarations in SERVER_ONLY (parser methods, writer functions) are cut, with the `case` clauses that call
+//      them. Such a packet then takes mqtt-packet's own `default:` branch: the parser reports "Not supported" and
+//      the writer "Unknown command". The core's decoder refuses those packet types itself (incoming-rules.ts,
+//      sentOnlyByClients), so a client sees the same ProtocolError (0x82) with or without the cut;
+//   2. its `debug(…)` statements are cut (the `debug` shim is a no-op; their arguments only read fields), and so are
+//      top-level declarations the cuts left unused, when their initializers have no effect (`require`, `Buffer`);
+//   3. the constants (`protocol.X = …` in constants.js) that no remaining code reads are cut;
+//   4. lookup tables read only as presence tests (`!constants.MQTT5_SUBACK_CODES[code]`) keep their keys, and
+//      their description strings, never read, become 1.
+// A cut is blanked with spaces (line breaks kept) and a replaced string padded to its length, so every line and
+// column stays where it was and the source maps stay right. The build fails when mqtt-packet changes so that a
+// listed declaration is missing or found twice, is still referenced after the cut, or its constants object is used
+// in a way this cannot follow. test/client-only-mqtt-packet.test.ts and test/build-shims.test.ts check all of it.
 import { readFileSync, readdirSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'

@@ -16,7 +16,7 @@ export function esbuildBrowserModules() {
     name: 'webmqtt-browser-modules',
     setup(b) {
       b.onResolve({ filter: SHIMMED }, (args) => ({ path: SHIMS[args.path] }))
-      b.onLoad({ filter: /\.js$/ }, (args) => {
+      b.onLoad({ filter: /[\\/]mqtt-packet[\\/]\w+\.js$/ }, (args) => {
         if (!args.path.startsWith(join(dir, sep))) return undefined
         const entry = sources.get(relative(dir, args.path))
         return entry ? { contents: entry.code, loader: 'js', resolveDir: dir } : undefined
