@@ -159,9 +159,17 @@ function replaceKeepingLength(source, nodes, text) {
   return out
 }
 
+const cached = new Map()
+
+/** clientOnlySources(dir), computed once per process (every build and bundle in it uses the same mqtt-packet). */
+export function clientOnlySourcesOnce(dir) {
+  if (!cached.has(dir)) cached.set(dir, clientOnlySources(dir))
+  return cached.get(dir)
+}
+
 /** A Vite/Rollup/Rolldown plugin serving the client-only sources for mqtt-packet's modules. */
 export function clientOnlyMqttPacket(dir) {
-  const sources = clientOnlySources(dir)
+  const sources = clientOnlySourcesOnce(dir)
   const prefix = join(dir, '/')
   return {
     name: 'webmqtt-client-only-mqtt-packet',

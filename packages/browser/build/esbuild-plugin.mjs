@@ -3,7 +3,7 @@
 // TypeScript sources (the e2e pages) run the code the published bundles ship.
 import { join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { clientOnlySources, mqttPacketDir } from './client-only-mqtt-packet.mjs'
+import { clientOnlySourcesOnce, mqttPacketDir } from './client-only-mqtt-packet.mjs'
 import { SHIMS } from './shims.mjs'
 
 const SHIMMED = new RegExp(`^(${Object.keys(SHIMS).join('|')})$`)
@@ -11,7 +11,7 @@ const SHIMMED = new RegExp(`^(${Object.keys(SHIMS).join('|')})$`)
 /** @returns {import('esbuild').Plugin} */
 export function esbuildBrowserModules() {
   const dir = mqttPacketDir(fileURLToPath(new URL('../../core/', import.meta.url)))
-  const sources = clientOnlySources(dir)
+  const sources = clientOnlySourcesOnce(dir)
   return {
     name: 'webmqtt-browser-modules',
     setup(b) {
